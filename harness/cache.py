@@ -1,0 +1,120 @@
+"""Frozen-prefix caching: run the frozen embeddings + bottom layers once, train only the rest.
+
+Semantics: frozen blocks always run in eval mode (no dropout), with or without the cache, so
+the cached and uncached paths compute the same function. When the whole encoder is frozen
+(`head_only`) the pooled sentence features are cached; otherwise the hidden states after the
+last frozen layer. Caches live in this process, keyed by model, split content and prefix, so
+every later trial and epoch of a sweep cell reuses them.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import OrderedDict
+from dataclasses import dataclass
+
+import torch
+
+from harness.data.batching import Batch, EncodedSplit, eval_batches
+from harness.models.classifier import Classifier
+
+__all__ = ["PrefixCache", "build_caches", "forward", "frozen_prefix", "set_train_mode"]
+
+_STORE: OrderedDict[tuple[object, ...], PrefixCache] = OrderedDict()
+_STORE_MAX = 9  # three cells' worth of train/val/test
+
+
+@dataclass(frozen=True)
+class PrefixCache:
+    start: int  # first layer still to run; == num_layers means pooled features
+    pooled: bool
+    values: torch.Tensor  # [N, H] pooled, or [N, L_max, H] hidden states
+
+    def describe(self) -> str:
+        return "pooled" if self.pooled else f"layers:{self.start}"
+
+
+def _has_trainable(module: torch.nn.Module) -> bool:
+    return any(p.requires_grad for p in module.parameters())
+
+
+def frozen_prefix(model: Classifier) -> int:
+    """How many bottom layers (after frozen embeddings) have no trainable parameter; 0 if none."""
+    if _has_trainable(model.encoder.embeddings):
+        return 0
+    k = 0
+    for layer in model.layers:
+        if _has_trainable(layer):
+            break
+        k += 1
+    return k
+
+
+def set_train_mode(model: Classifier) -> None:
+    """Train mode for blocks that train; eval mode (no dropout) for frozen blocks."""
+    model.train()
+    for block in [model.encoder.embeddings, *model.layers]:
+        if not _has_trainable(block):
+            block.eval()
+
+
+@torch.no_grad()
+def _build(model: Classifier, split: EncodedSplit, prefix: int, batch_size: int, device: torch.device) -> PrefixCache:
+    pooled = prefix == model.num_layers
+    model.eval()
+    values: torch.Tensor | None = None
+    for batch in eval_batches(split, batch_size):
+        b = batch.to(device)
+        hidden = model.run_layers(model.embed(b.input_ids), b.attention_mask, 0, prefix)
+        out = model.head.pool(hidden, b.attention_mask) if pooled else hidden
+        if values is None:
+            shape = (len(split), *out.shape[1:]) if pooled else (len(split), split.input_ids.shape[1], out.shape[-1])
+            values = torch.zeros(shape, dtype=torch.float32, device=device)
+        if pooled:
+            values[b.index] = out.float()
+        else:
+            values[b.index, : out.shape[1]] = out.float()
+    assert values is not None
+    return PrefixCache(start=prefix, pooled=pooled, values=values)
+
+
+def build_caches(
+    model: Classifier,
+    splits: dict[str, EncodedSplit],
+    model_key: str,
+    batch_size: int,
+    device: torch.device,
+) -> tuple[dict[str, PrefixCache] | None, float, bool]:
+    """Caches for every split, reused when present; returns (caches, seconds spent building, hit)."""
+    prefix = frozen_prefix(model)
+    if prefix == 0:
+        return None, 0.0, False
+    pooling = model.head.pooling if prefix == model.num_layers else None
+    started, hit, caches = time.perf_counter(), True, {}
+    for name, split in splits.items():
+        key = (model_key, split.key, prefix, pooling, str(device))
+        if key not in _STORE:
+            hit = False
+            _STORE[key] = _build(model, split, prefix, batch_size, device)
+            while len(_STORE) > _STORE_MAX:
+                _STORE.popitem(last=False)
+        _STORE.move_to_end(key)
+        caches[name] = _STORE[key]
+    if device.type == "cuda":
+        torch.cuda.synchronize(device)
+    return caches, (0.0 if hit else time.perf_counter() - started), hit
+
+
+def clear() -> None:
+    """Drop every cached prefix (tests, and callers that need the memory back)."""
+    _STORE.clear()
+
+
+def forward(model: Classifier, batch: Batch, cache: PrefixCache | None) -> torch.Tensor:
+    """Logits for a batch, from tokens or from the cached prefix outputs."""
+    if cache is None:
+        return model(batch.attention_mask, input_ids=batch.input_ids)
+    if cache.pooled:
+        return model(batch.attention_mask, pooled=cache.values[batch.index])
+    hidden = cache.values[batch.index, : batch.input_ids.shape[1]]
+    return model(batch.attention_mask, hidden=hidden, start=cache.start)

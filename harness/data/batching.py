@@ -1,0 +1,68 @@
+"""Length-grouped batches with dynamic padding: little compute is spent on padding tokens.
+
+Training batches are still shuffled: each epoch permutes the data, sorts within mega-batches of
+`batch_size * GROUP` examples by length, cuts batches, then shuffles the batch order.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import torch
+
+__all__ = ["Batch", "EncodedSplit", "eval_batches", "train_batches"]
+
+GROUP = 50  # mega-batch size in batches
+
+
+@dataclass(frozen=True)
+class EncodedSplit:
+    input_ids: torch.Tensor  # [N, L_max] padded with the tokenizer's pad id
+    lengths: torch.Tensor  # [N] real token counts
+    labels: torch.Tensor  # [N]
+    key: str = ""  # content digest (texts + max_length): identifies the split in caches
+
+    def __len__(self) -> int:
+        return int(self.labels.shape[0])
+
+
+@dataclass(frozen=True)
+class Batch:
+    index: torch.Tensor  # [B] positions in the split (for cached features)
+    input_ids: torch.Tensor  # [B, L] trimmed to the longest in the batch
+    attention_mask: torch.Tensor  # [B, L]
+    labels: torch.Tensor  # [B]
+
+    def to(self, device: torch.device) -> Batch:
+        nb = device.type == "cuda"
+        return Batch(*(t.to(device, non_blocking=nb) for t in (self.index, self.input_ids, self.attention_mask, self.labels)))
+
+
+def _collate(split: EncodedSplit, idx: torch.Tensor, pin: bool) -> Batch:
+    lengths = split.lengths[idx]
+    width = int(lengths.max())
+    ids = split.input_ids[idx, :width]
+    mask = (torch.arange(width).unsqueeze(0) < lengths.unsqueeze(1)).long()
+    batch = Batch(idx, ids, mask, split.labels[idx])
+    if pin:
+        batch = Batch(*(t.pin_memory() for t in (batch.index, batch.input_ids, batch.attention_mask, batch.labels)))
+    return batch
+
+
+def train_batches(split: EncodedSplit, batch_size: int, generator: torch.Generator, pin: bool = False) -> list[Batch]:
+    """One epoch of shuffled, length-grouped batches (order drawn from `generator`)."""
+    perm = torch.randperm(len(split), generator=generator)
+    groups: list[torch.Tensor] = []
+    for chunk in perm.split(batch_size * GROUP):
+        order = torch.argsort(split.lengths[chunk], descending=True, stable=True)
+        groups.extend(chunk[order].split(batch_size))
+    shuffle = torch.randperm(len(groups), generator=generator).tolist()
+    return [_collate(split, groups[i], pin) for i in shuffle]
+
+
+def eval_batches(split: EncodedSplit, batch_size: int, pin: bool = False) -> Iterator[Batch]:
+    """Batches sorted by length (no shuffling needed without gradients)."""
+    order = torch.argsort(split.lengths, descending=True, stable=True)
+    for idx in order.split(batch_size):
+        yield _collate(split, idx, pin)

@@ -1,0 +1,47 @@
+"""Tokenize each split once per (tokenizer, texts, max_length); later trials reuse it."""
+
+from __future__ import annotations
+
+import hashlib
+from typing import Any
+
+import torch
+
+from harness.data.batching import EncodedSplit
+from harness.data.splits import Splits
+
+__all__ = ["encode", "encode_splits"]
+
+_CACHE: dict[tuple[str, str, int], tuple[torch.Tensor, torch.Tensor]] = {}
+_CACHE_MAX = 16
+
+
+def _digest(texts: list[str]) -> str:
+    h = hashlib.sha1()
+    for t in texts:
+        h.update(t.encode("utf-8"))
+        h.update(b"\x00")
+    return h.hexdigest()
+
+
+def encode(tokenizer: Any, texts: list[str], labels: list[int], max_length: int) -> EncodedSplit:
+    """Token ids padded to the split's longest text (batches are trimmed again per batch)."""
+    key = (str(getattr(tokenizer, "name_or_path", id(tokenizer))), _digest(texts), max_length)
+    if key not in _CACHE:
+        enc = tokenizer(texts, truncation=True, max_length=max_length, padding="longest", return_tensors="pt")
+        if len(_CACHE) >= _CACHE_MAX:
+            _CACHE.pop(next(iter(_CACHE)))
+        _CACHE[key] = (enc["input_ids"], enc["attention_mask"].sum(dim=1))
+    ids, lengths = _CACHE[key]
+    return EncodedSplit(
+        input_ids=ids, lengths=lengths, labels=torch.tensor(labels, dtype=torch.long), key=f"{key[1]}:{max_length}"
+    )
+
+
+def encode_splits(tokenizer: Any, splits: Splits, max_length: int) -> dict[str, EncodedSplit]:
+    """Encode train/val/test."""
+    return {
+        "train": encode(tokenizer, splits.train_texts, splits.train_labels, max_length),
+        "val": encode(tokenizer, splits.val_texts, splits.val_labels, max_length),
+        "test": encode(tokenizer, splits.test_texts, splits.test_labels, max_length),
+    }

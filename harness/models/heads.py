@@ -1,0 +1,58 @@
+"""Classification heads over a pooled sentence representation (`cls` token or masked mean)."""
+
+from __future__ import annotations
+
+import torch
+from torch import nn
+
+__all__ = ["Head", "LinearHead", "MLPHead", "pool"]
+
+
+def pool(hidden: torch.Tensor, attention_mask: torch.Tensor, pooling: str) -> torch.Tensor:
+    """[B, L, H] -> [B, H]: the first ([CLS]) token, or the mean over real tokens."""
+    if pooling == "cls":
+        return hidden[:, 0]
+    mask = attention_mask.unsqueeze(-1).to(hidden.dtype)
+    return (hidden * mask).sum(dim=1) / mask.sum(dim=1).clamp(min=1.0)
+
+
+class Head(nn.Module):
+    """Base: knows its pooling so cached pooled features can bypass the encoder."""
+
+    def __init__(self, pooling: str):
+        super().__init__()
+        self.pooling = pooling
+
+    def pool(self, hidden: torch.Tensor, attention_mask: torch.Tensor) -> torch.Tensor:
+        return pool(hidden, attention_mask, self.pooling)
+
+
+class LinearHead(Head):
+    """Dropout + Linear: the linear probe."""
+
+    def __init__(self, in_features: int, num_labels: int, pooling: str = "mean", dropout: float = 0.1):
+        super().__init__(pooling)
+        self.dropout = nn.Dropout(dropout)
+        self.out = nn.Linear(in_features, num_labels)
+
+    def forward(self, pooled: torch.Tensor) -> torch.Tensor:
+        return self.out(self.dropout(pooled))
+
+
+class MLPHead(Head):
+    """Task adaptation layer: Linear -> GELU -> Dropout -> Linear, narrower than the encoder."""
+
+    def __init__(
+        self, in_features: int, num_labels: int, pooling: str = "mean", dropout: float = 0.1, hidden_size: int = 128
+    ):
+        super().__init__(pooling)
+        self.net = nn.Sequential(
+            nn.Dropout(dropout),
+            nn.Linear(in_features, hidden_size),
+            nn.GELU(),
+            nn.Dropout(dropout),
+            nn.Linear(hidden_size, num_labels),
+        )
+
+    def forward(self, pooled: torch.Tensor) -> torch.Tensor:
+        return self.net(pooled)

@@ -1,0 +1,129 @@
+"""Turn the per-trial JSON records of a sweep into one tidy table the report works from."""
+
+from __future__ import annotations
+
+import json
+import re
+import warnings
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from harness.report.errors import ReportError
+
+__all__ = ["FLOAT_KEYS", "INT_KEYS", "STR_KEYS", "load_records", "parse_cell_id"]
+
+# Scalar keys of docs/record.md, by type; every one becomes a column even when absent.
+INT_KEYS = (
+    "schema_version", "train_size", "val_size", "test_size", "seed", "epochs", "epochs_run",
+    "best_epoch", "trainable_params", "total_params", "trial_number",
+)  # fmt: skip
+FLOAT_KEYS = (
+    "lr", "weight_decay", "dropout", "val_accuracy", "val_macro_f1", "val_loss",
+    "test_accuracy", "test_macro_f1", "train_accuracy", "train_loss", "overfit_gap",
+    "train_time_s", "cache_time_s", "train_samples_per_s", "peak_memory_mb", "checkpoint_mb",
+    "wall_time_s", "ensemble_test_accuracy",
+)  # fmt: skip
+STR_KEYS = (
+    "status", "error", "model", "model_name_or_path", "dataset", "task", "strategy",
+    "optimizer", "scheduler", "head", "loss", "checkpoint_path", "device", "precision",
+    "frozen_prefix", "git_sha", "started_at", "finished_at", "sweep", "cell_id", "phase",
+)  # fmt: skip
+_BOOL_KEYS = ("git_dirty",)
+_LEADING = ("group", "grid_strategy", "grid_train_size", "cell_id", "phase", "trial_number")
+_NUMBER = re.compile(r"^-?\d+(\.\d+)?$")
+
+
+def parse_cell_id(cell_id: str) -> dict[str, Any]:
+    """Recover the grid values from `strategy=top_k,train_size=100` when a record lacks `cell`."""
+    cell: dict[str, Any] = {}
+    for part in cell_id.split(","):
+        key, sep, value = part.partition("=")
+        if not sep:
+            continue
+        cell[key.strip()] = int(value) if value.isdigit() else value.strip()
+    return cell
+
+
+def _from_path(path: Path, records_dir: Path) -> dict[str, Any]:
+    """Where a record sits says its cell, phase and trial, so older records still group."""
+    parts = path.relative_to(records_dir).parts
+    found: dict[str, Any] = {"record_path": path.relative_to(records_dir.parent).as_posix()}
+    if len(parts) >= 3:
+        found["cell_id"], found["phase"] = parts[0], parts[1]
+    match = re.match(r"^trial-(\d+)$", path.stem)
+    if match:
+        found["trial_number"] = int(match.group(1))
+    return found
+
+
+def _flatten(record: dict[str, Any], located: dict[str, Any]) -> dict[str, Any]:
+    """One row per record: scalars as they are, nested values as sorted JSON strings."""
+    row: dict[str, Any] = {}
+    for key, value in record.items():
+        is_nested = isinstance(value, (dict, list))
+        row[key] = json.dumps(value, sort_keys=True) if is_nested else value
+    for key, value in located.items():
+        if row.get(key) is None:
+            row[key] = value
+    row["record_path"] = located["record_path"]
+    cell = record.get("cell") if isinstance(record.get("cell"), dict) else None
+    if cell is None:
+        cell = parse_cell_id(str(row.get("cell_id") or ""))
+    row["grid_strategy"] = str(cell.get("strategy", row.get("strategy")))
+    size = cell.get("train_size", row.get("train_size"))
+    row["grid_train_size"] = int(size) if _NUMBER.match(str(size)) else None
+    extra = sorted(k for k in cell if k not in ("strategy", "train_size"))
+    row["group"] = ",".join(f"{k}={cell[k]}" for k in extra)
+    return row
+
+
+def _read_all(records_dir: Path) -> tuple[list[dict[str, Any]], list[str]]:
+    """Parse every record, collecting the unreadable ones instead of stopping at the first."""
+    rows: list[dict[str, Any]] = []
+    bad: list[str] = []
+    for path in sorted(records_dir.rglob("*.json")):
+        try:
+            record = json.loads(path.read_text(encoding="utf-8"))
+            if not isinstance(record, dict):
+                raise ValueError("not a JSON object")
+            rows.append(_flatten(record, _from_path(path, records_dir)))
+        except (OSError, ValueError) as exc:
+            bad.append(f"{path.relative_to(records_dir).as_posix()} ({exc})")
+    return rows, bad
+
+
+def _coerce(frame: pd.DataFrame) -> pd.DataFrame:
+    """Fix column types so numbers compare as numbers whatever the JSON held."""
+    for key in (*INT_KEYS, *FLOAT_KEYS, *STR_KEYS, *_BOOL_KEYS):
+        if key not in frame.columns:
+            frame[key] = None
+    for key in INT_KEYS:
+        frame[key] = pd.to_numeric(frame[key], errors="coerce").round().astype("Int64")
+    for key in FLOAT_KEYS:
+        frame[key] = pd.to_numeric(frame[key], errors="coerce").astype("float64")
+    for key in STR_KEYS:
+        frame[key] = frame[key].astype("str").where(frame[key].notna(), None)
+    frame["grid_train_size"] = frame["grid_train_size"].astype("Int64")
+    return frame
+
+
+def load_records(sweep_dir: Path) -> pd.DataFrame:
+    """Every record of a sweep as one row; bad files are skipped with a warning, not a crash."""
+    records_dir = Path(sweep_dir) / "records"
+    if not records_dir.is_dir():
+        raise ReportError(f"{sweep_dir}: no records/ folder")
+    rows, bad = _read_all(records_dir)
+    if bad:
+        listing = "; ".join(bad)
+        warnings.warn(f"skipped {len(bad)} unreadable record(s): {listing}", stacklevel=2)
+    if not rows:
+        raise ReportError(f"{sweep_dir}: no readable records under records/")
+    frame = _coerce(pd.DataFrame(rows))
+    leading = [c for c in _LEADING if c in frame.columns]
+    rest = sorted(c for c in frame.columns if c not in leading)
+    frame = frame[leading + rest]
+    order = ["group", "grid_strategy", "grid_train_size", "phase", "trial_number", "seed"]
+    frame = frame.sort_values([*order, "record_path"], na_position="last", kind="stable")
+    return frame.reset_index(drop=True)

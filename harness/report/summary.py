@@ -1,0 +1,164 @@
+"""Collapse records into one row per grid cell, and mark the best cell per train size."""
+
+from __future__ import annotations
+
+import itertools
+import math
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from harness.report.stats import ALPHA, compare_seeds
+
+__all__ = ["CELL_KEYS", "grid_from_sweep", "mark_best", "summarize_cells"]
+
+CELL_KEYS = ["group", "strategy", "train_size"]
+
+
+def grid_from_sweep(meta: dict[str, Any]) -> dict[str, list[Any]]:
+    """Strategies and sizes the sweep file asked for, so never-run cells show as missing."""
+    grid = meta.get("grid")
+    if not isinstance(grid, dict):
+        return {}
+    axes: dict[str, list[Any]] = {}
+    for key in ("strategy", "train_size"):
+        values = grid.get(key)
+        if isinstance(values, str):
+            values = [v.strip() for v in values.split(",")]
+        if isinstance(values, list):
+            axes[key] = [int(v) if key == "train_size" else str(v) for v in values]
+    return axes
+
+
+def _search_best(search_ok: pd.DataFrame) -> dict[str, Any]:
+    """Best completed search trial by val_accuracy (ties: lowest trial number)."""
+    ranked = search_ok.dropna(subset=["val_accuracy"])
+    if ranked.empty:
+        return {
+            "search_best_val": math.nan,
+            "search_best_test": math.nan,
+            "search_best_trial": None,
+        }
+    ranked = ranked.sort_values(["val_accuracy", "trial_number"], ascending=[False, True])
+    top = ranked.iloc[0]
+    return {
+        "search_best_val": float(top["val_accuracy"]),
+        "search_best_test": float(top["test_accuracy"]),
+        "search_best_trial": top["trial_number"],
+    }
+
+
+def _seed_stats(confirm_ok: pd.DataFrame) -> dict[str, Any]:
+    """Mean, sample std and range over confirmation seeds, plus the per-seed values."""
+    seed_acc = {
+        int(s): float(a)
+        for s, a in zip(confirm_ok["seed"], confirm_ok["test_accuracy"], strict=True)
+        if pd.notna(s)
+    }
+    values = np.array(list(seed_acc.values()), dtype=float)
+    has = len(values) > 0
+    ensemble = confirm_ok["ensemble_test_accuracy"].dropna()
+    return {
+        "n_seeds": len(values),
+        "seed_acc": dict(sorted(seed_acc.items())),
+        "mean": float(values.mean()) if has else math.nan,
+        "std": float(values.std(ddof=1)) if len(values) >= 2 else math.nan,
+        "min": float(values.min()) if has else math.nan,
+        "max": float(values.max()) if has else math.nan,
+        "ensemble": float(ensemble.mean()) if len(ensemble) else math.nan,
+        "overfit_gap": float(confirm_ok["overfit_gap"].mean()) if has else math.nan,
+    }
+
+
+def _costs(cost_rows: pd.DataFrame) -> dict[str, float]:
+    """Cost of one trial in this cell, from the runs the accuracy comes from."""
+    return {
+        "train_time_s": float(cost_rows["train_time_s"].mean()),
+        "trainable_params": float(cost_rows["trainable_params"].astype("float64").median()),
+        "total_params": float(cost_rows["total_params"].astype("float64").median()),
+    }
+
+
+def _state(n_records: int, has_confirm: bool, has_search: bool) -> str:
+    """What a cell can show: results, a search-only estimate, a failure, or nothing."""
+    if n_records == 0:
+        return "missing"
+    if has_confirm:
+        return "ok"
+    return "search_only" if has_search else "failed"
+
+
+def _cell_row(sub: pd.DataFrame) -> dict[str, Any]:
+    """One summary row from the records of a single cell."""
+    completed = sub["status"] == "completed"
+    confirm_ok = sub[completed & (sub["phase"] == "confirm") & sub["test_accuracy"].notna()]
+    search_ok = sub[completed & (sub["phase"] == "search")]
+    row: dict[str, Any] = {
+        "state": _state(len(sub), not confirm_ok.empty, not search_ok.empty),
+        "n_records": len(sub),
+        "n_search": int((sub["phase"] == "search").sum()),
+        "n_completed": int(completed.sum()),
+        "n_pruned": int((sub["status"] == "pruned").sum()),
+        "n_failed": int((sub["status"] == "failed").sum()),
+    }
+    row.update(_seed_stats(confirm_ok))
+    row.update(_search_best(search_ok))
+    row.update(_costs(confirm_ok if not confirm_ok.empty else search_ok))
+    return row
+
+
+def summarize_cells(
+    records: pd.DataFrame, grid: dict[str, list[Any]] | None = None
+) -> pd.DataFrame:
+    """One row per (group, strategy, train_size) of the full grid, run or not."""
+    grid = grid or {}
+    groups = sorted(set(records["group"]))
+    strategies = sorted(set(records["grid_strategy"].dropna()) | set(grid.get("strategy", [])))
+    sizes = sorted(
+        {int(s) for s in records["grid_train_size"].dropna()} | set(grid.get("train_size", []))
+    )
+    keyed = records.groupby(["group", "grid_strategy", "grid_train_size"], dropna=True)
+    index = {(g, s, int(n)): sub for (g, s, n), sub in keyed}
+    rows = []
+    for group, strategy, size in itertools.product(groups, strategies, sizes):
+        sub = index.get((group, strategy, size), records.iloc[0:0])
+        rows.append({"group": group, "strategy": strategy, "train_size": size, **_cell_row(sub)})
+    return pd.DataFrame(rows)
+
+
+def _verdicts(block: pd.DataFrame, alpha: float) -> list[dict[str, Any]]:
+    """Compare every finished cell at one train size to that size's best mean."""
+    ok = block[block["state"] == "ok"]
+    out = []
+    best_mean = ok["mean"].max() if not ok.empty else math.nan
+    best = ok[ok["mean"] == best_mean].sort_values("strategy").iloc[0] if not ok.empty else None
+    for _, row in block.iterrows():
+        if row["state"] != "ok" or best is None:
+            out.append({"is_best": False, "verdict": "", "p_vs_best": math.nan, "test_vs_best": ""})
+        elif row["mean"] == best_mean:
+            out.append(
+                {"is_best": True, "verdict": "best", "p_vs_best": math.nan, "test_vs_best": ""}
+            )
+        else:
+            cmp = compare_seeds(row["seed_acc"], best["seed_acc"])
+            verdict = (
+                "unjudged"
+                if not cmp.judged
+                else "worse"
+                if cmp.beyond_noise(alpha)
+                else "within_noise"
+            )
+            out.append(
+                {"is_best": False, "verdict": verdict, "p_vs_best": cmp.p, "test_vs_best": cmp.test}
+            )
+    return out
+
+
+def mark_best(summary: pd.DataFrame, alpha: float = ALPHA) -> pd.DataFrame:
+    """Add is_best / verdict / p_vs_best: the noise test of each cell against its size's best."""
+    marks = []
+    for _, block in summary.groupby(["group", "train_size"], sort=False):
+        marks.extend(zip(block.index, _verdicts(block, alpha), strict=True))
+    extra = pd.DataFrame([m for _, m in marks], index=[i for i, _ in marks])
+    return summary.join(extra).sort_values(CELL_KEYS, kind="stable").reset_index(drop=True)

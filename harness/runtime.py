@@ -1,0 +1,138 @@
+"""Where and how a trial runs: device, precision, seeding, peak memory, provenance."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import platform
+import random
+import subprocess
+import threading
+from functools import lru_cache
+from importlib import metadata
+from pathlib import Path
+
+import numpy as np
+import psutil
+import torch
+
+from harness.errors import ConfigError
+
+__all__ = [
+    "PeakMemory",
+    "autocast",
+    "describe_device",
+    "git_info",
+    "hardware_info",
+    "pick_device",
+    "pick_precision",
+    "seed_everything",
+    "versions",
+]
+
+
+def pick_device(choice: str) -> torch.device:
+    """`auto` takes CUDA when present; `cuda` without a GPU is a clear error."""
+    if choice == "cuda" and not torch.cuda.is_available():
+        raise ConfigError("device", "cuda was requested but no CUDA device is visible", ["auto", "cpu"])
+    if choice in ("cuda", "auto") and torch.cuda.is_available():
+        torch.backends.cuda.matmul.allow_tf32 = True
+        torch.backends.cudnn.allow_tf32 = True
+        return torch.device("cuda")
+    return torch.device("cpu")
+
+
+def pick_precision(choice: str, device: torch.device) -> str:
+    if choice == "auto":
+        return "bf16" if device.type == "cuda" and torch.cuda.is_bf16_supported() else "fp32"
+    return choice
+
+
+def autocast(device: torch.device, precision: str) -> contextlib.AbstractContextManager[object]:
+    if precision == "bf16":
+        return torch.autocast(device_type=device.type, dtype=torch.bfloat16)
+    return contextlib.nullcontext()
+
+
+def seed_everything(seed: int) -> None:
+    random.seed(seed)
+    np.random.seed(seed % (2**32))
+    torch.manual_seed(seed)
+
+
+class PeakMemory:
+    """Peak memory of one trial: CUDA max allocated, or process RSS sampled every 20 ms on CPU."""
+
+    def __init__(self, device: torch.device, interval_s: float = 0.02):
+        self.device, self.interval_s = device, interval_s
+        self.peak_bytes = 0
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def _sample(self) -> None:
+        proc = psutil.Process()
+        while not self._stop.wait(self.interval_s):
+            self.peak_bytes = max(self.peak_bytes, proc.memory_info().rss)
+
+    def __enter__(self) -> PeakMemory:
+        if self.device.type == "cuda":
+            torch.cuda.reset_peak_memory_stats(self.device)
+        else:
+            self.peak_bytes = psutil.Process().memory_info().rss
+            self._thread = threading.Thread(target=self._sample, daemon=True)
+            self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self.device.type == "cuda":
+            self.peak_bytes = int(torch.cuda.max_memory_allocated(self.device))
+        else:
+            self._stop.set()
+            if self._thread:
+                self._thread.join()
+            self.peak_bytes = max(self.peak_bytes, psutil.Process().memory_info().rss)
+
+    @property
+    def peak_mb(self) -> float:
+        return self.peak_bytes / 2**20
+
+
+@lru_cache(maxsize=1)
+def git_info() -> tuple[str | None, bool | None]:
+    """(SHA, dirty) of the checkout the harness runs from, or (None, None) outside git."""
+    root = Path(__file__).resolve().parent.parent
+
+    def git(*args: str) -> str:
+        return subprocess.run(["git", *args], cwd=root, capture_output=True, text=True, timeout=10, check=True).stdout
+
+    with contextlib.suppress(Exception):
+        sha = git("rev-parse", "HEAD").strip()
+        dirty = bool(git("status", "--porcelain", "--untracked-files=no").strip())
+        return sha, dirty
+    return None, None
+
+
+@lru_cache(maxsize=1)
+def versions() -> dict[str, str]:
+    out = {"python": platform.python_version()}
+    for pkg in ("harness", "torch", "transformers", "peft", "optuna", "mlflow", "hydra-core", "pandas"):
+        with contextlib.suppress(metadata.PackageNotFoundError):
+            out[pkg] = metadata.version(pkg)
+    return out
+
+
+def hardware_info(device: torch.device) -> dict[str, object]:
+    info: dict[str, object] = {
+        "cpu_count": os.cpu_count(),
+        "torch_threads": torch.get_num_threads(),
+        "platform": platform.platform(),
+    }
+    if device.type == "cuda":
+        info["gpu"] = torch.cuda.get_device_name(device)
+        info["gpu_memory_gb"] = round(torch.cuda.get_device_properties(device).total_memory / 2**30, 1)
+    return info
+
+
+def describe_device(device: torch.device) -> str:
+    return f"cuda ({torch.cuda.get_device_name(device)})" if device.type == "cuda" else "cpu"
+

@@ -1,0 +1,176 @@
+"""The training loop: one function, read top to bottom.
+
+Seeded data order, length-grouped dynamic-padded batches, evaluation on the validation split
+every epoch (or every N steps) with a `report(step, value)` hook for pruning, early stopping,
+and the best evaluation's weights restored at the end.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import torch
+
+from harness.cache import PrefixCache, forward, set_train_mode
+from harness.data.batching import EncodedSplit, eval_batches, train_batches
+from harness.losses import LossFn
+from harness.metrics import accuracy, macro_f1
+from harness.models.classifier import Classifier
+from harness.runtime import autocast
+
+__all__ = ["LoopSpec", "LoopResult", "NonFiniteLoss", "evaluate", "train"]
+
+ReportFn = Callable[[int, float], None]
+
+
+class NonFiniteLoss(RuntimeError):
+    """The training loss became NaN or inf: the trial is failed, not silently kept."""
+
+
+@dataclass(frozen=True)
+class LoopSpec:
+    epochs: int
+    batch_size: int
+    eval_batch_size: int
+    max_grad_norm: float | None
+    eval_every_steps: int | None
+    l1: float
+    patience: int | None
+    min_delta: float
+    seed: int
+    device: torch.device
+    precision: str
+    num_labels: int
+
+
+@dataclass
+class LoopResult:
+    history: list[dict[str, Any]] = field(default_factory=list)
+    best: dict[str, Any] | None = None
+    epochs_run: int = 0
+    steps: int = 0
+    samples_seen: int = 0
+    step_time_s: float = 0.0  # pure optimisation time (no evaluation)
+    stopped_early: bool = False
+
+
+@torch.no_grad()
+def evaluate(model: Classifier, split: EncodedSplit, cache: PrefixCache | None, spec: LoopSpec) -> dict[str, float]:
+    """Accuracy, macro-F1 and mean cross-entropy on a split, eval mode, batched by length."""
+    model.eval()
+    preds, labels, loss_sum = [], [], torch.zeros((), device=spec.device)
+    for batch in eval_batches(split, spec.eval_batch_size, pin=spec.device.type == "cuda"):
+        b = batch.to(spec.device)
+        with autocast(spec.device, spec.precision):
+            logits = forward(model, b, cache).float()
+        loss_sum += torch.nn.functional.cross_entropy(logits, b.labels, reduction="sum")
+        preds.append(logits.argmax(-1))
+        labels.append(b.labels)
+    p, y = torch.cat(preds).cpu(), torch.cat(labels).cpu()
+    return {"accuracy": accuracy(p, y), "macro_f1": macro_f1(p, y, spec.num_labels), "loss": float(loss_sum) / len(split)}
+
+
+def train(
+    model: Classifier,
+    data: dict[str, EncodedSplit],
+    caches: dict[str, PrefixCache] | None,
+    optimizer: torch.optim.Optimizer,
+    scheduler: torch.optim.lr_scheduler.LRScheduler,
+    loss_fn: LossFn,
+    spec: LoopSpec,
+    report: ReportFn | None = None,
+    result: LoopResult | None = None,
+) -> LoopResult:
+    """Train, evaluate, select on validation accuracy; leaves the best weights in `model`."""
+    cache = caches or {}
+    device, on_cuda = spec.device, spec.device.type == "cuda"
+    trainable = [p for p in model.parameters() if p.requires_grad]
+    l1_params = [p for n, p in model.named_parameters() if p.requires_grad and p.ndim >= 2]
+    generator = torch.Generator().manual_seed(spec.seed)
+    result = result if result is not None else LoopResult()  # the caller keeps it if we raise
+    best_state, evals_without_gain = None, 0
+    started = time.perf_counter()
+
+    # -- one evaluation point: validation metrics, pruning hook, best-state bookkeeping ----------
+    def evaluation(epoch: int, loss_sum: torch.Tensor, correct: torch.Tensor, seen: int) -> bool:
+        nonlocal best_state, evals_without_gain
+        train_loss = float(loss_sum) / max(seen, 1)  # the one host sync per evaluation
+        if not math.isfinite(train_loss):
+            raise NonFiniteLoss(f"training loss is {train_loss} at step {result.steps}")
+        val = evaluate(model, data["val"], cache.get("val"), spec)
+        row = {
+            "epoch": epoch,
+            "step": result.steps,
+            "train_loss": train_loss,
+            "train_accuracy_running": float(correct) / max(seen, 1),
+            "val_accuracy": val["accuracy"],
+            "val_macro_f1": val["macro_f1"],
+            "val_loss": val["loss"],
+            "elapsed_s": time.perf_counter() - started,
+        }
+        result.history.append(row)
+        if result.best is None or val["accuracy"] > result.best["val_accuracy"] + spec.min_delta:
+            result.best, evals_without_gain = row, 0
+            best_state = {n: p.detach().clone() for n, p in model.named_parameters() if p.requires_grad}
+        else:
+            evals_without_gain += 1
+        if report is not None:
+            report(result.steps, val["accuracy"])  # may raise optuna.TrialPruned
+        set_train_mode(model)
+        return spec.patience is not None and evals_without_gain >= spec.patience
+
+    # -- epochs ------------------------------------------------------------------------------------
+    stop = False
+    for epoch in range(1, spec.epochs + 1):
+        set_train_mode(model)
+        loss_sum, correct, seen = torch.zeros((), device=device), torch.zeros((), device=device), 0
+        tick = time.perf_counter()
+        for batch in train_batches(data["train"], spec.batch_size, generator, pin=on_cuda):
+            b = batch.to(device)
+            with autocast(device, spec.precision):
+                logits = forward(model, b, cache.get("train"))
+            loss = loss_fn(logits, b.labels)
+            if spec.l1 > 0:
+                loss = loss + spec.l1 * sum(p.abs().sum() for p in l1_params)
+            optimizer.zero_grad(set_to_none=True)
+            loss.backward()
+            if spec.max_grad_norm is not None:
+                torch.nn.utils.clip_grad_norm_(trainable, spec.max_grad_norm)
+            optimizer.step()
+            scheduler.step()
+            result.steps += 1
+            n = b.labels.shape[0]
+            loss_sum += loss.detach() * n
+            correct += (logits.detach().argmax(-1) == b.labels).sum()
+            seen += n
+            result.samples_seen += n
+            if spec.eval_every_steps and result.steps % spec.eval_every_steps == 0:
+                if on_cuda:
+                    torch.cuda.synchronize(device)
+                result.step_time_s += time.perf_counter() - tick
+                stop = evaluation(epoch, loss_sum, correct, seen)
+                loss_sum, correct, seen = torch.zeros((), device=device), torch.zeros((), device=device), 0
+                tick = time.perf_counter()
+                if stop:
+                    break
+        if on_cuda:
+            torch.cuda.synchronize(device)
+        result.step_time_s += time.perf_counter() - tick
+        result.epochs_run = epoch
+        if not stop and (not spec.eval_every_steps or seen > 0):
+            stop = evaluation(epoch, loss_sum, correct, seen)
+        if stop:
+            result.stopped_early = True
+            break
+
+    # -- restore the selected weights --------------------------------------------------------------
+    if best_state is not None:
+        params = dict(model.named_parameters())
+        with torch.no_grad():
+            for name, value in best_state.items():
+                params[name].copy_(value)
+    return result

@@ -1,0 +1,214 @@
+"""The wiring point: spec -> data -> model -> strategy -> optimizer -> scheduler -> loop -> record.
+
+This is the only place configs are instantiated; everything it calls takes plain arguments.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+import traceback
+from collections.abc import Callable
+from datetime import datetime, timezone
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import torch
+from hydra.utils import instantiate
+
+from harness import cache as prefix_cache
+from harness.config import DataSpec, TrialSpec
+from harness.data import encode_splits, make_splits, read_dataset
+from harness.data.sources import RawSplits
+from harness.errors import ConfigError
+from harness.models import Classifier, load_encoder, load_tokenizer
+from harness.optim import param_groups
+from harness.record import SCHEMA_VERSION, write_record
+from harness.runtime import (
+    PeakMemory,
+    describe_device,
+    git_info,
+    hardware_info,
+    pick_device,
+    pick_precision,
+    seed_everything,
+    versions,
+)
+from harness.tracking import Tracker
+from harness.train import LoopResult, LoopSpec, evaluate, train
+
+__all__ = ["plan_epochs", "record_path", "run_trial"]
+
+ReportFn = Callable[[int, float], None]
+
+
+def plan_epochs(epochs: int | None, train_size: int, target_samples: int, min_epochs: int, max_epochs: int) -> int:
+    """`auto`: enough epochs to see ~target_samples examples, clipped to [min, max]."""
+    if epochs is not None:
+        return epochs
+    return max(min_epochs, min(max_epochs, math.ceil(target_samples / train_size)))
+
+
+def record_path(spec: TrialSpec, now: datetime) -> Path:
+    if spec.record_path:
+        return Path(spec.record_path)
+    stamp = now.strftime("%Y%m%d-%H%M%S-%f")
+    return Path(spec.out) / f"{stamp}-{spec.choices['strategy']}-n{spec.data.train_size}-s{spec.seed}.json"
+
+
+@lru_cache(maxsize=4)
+def _raw(data: DataSpec) -> RawSplits:
+    return read_dataset(data)
+
+
+def _base_record(spec: TrialSpec, device: torch.device, precision: str, extra: dict[str, Any]) -> dict[str, Any]:
+    sha, dirty = git_info()
+    return {
+        "schema_version": SCHEMA_VERSION,
+        "status": "failed",
+        "error": None,
+        "config": spec.config,
+        "model": spec.choices["model"],
+        "model_name_or_path": spec.model.name_or_path,
+        "dataset": spec.data.name,
+        "task": "sequence_classification",
+        **{g: spec.choices[g] for g in ("strategy", "optimizer", "scheduler", "head", "loss", "regularization")},
+        "train_size": spec.data.train_size,
+        "val_size": spec.data.val_size,
+        "seed": spec.seed,
+        "lr": spec.lr,
+        "weight_decay": spec.reg.weight_decay,
+        "dropout": spec.reg.dropout,
+        "history": [],
+        **dict.fromkeys(("val_accuracy", "val_macro_f1", "val_loss", "test_accuracy", "test_macro_f1")),
+        **dict.fromkeys(("train_accuracy", "train_loss", "overfit_gap", "trainable_params", "total_params")),
+        **dict.fromkeys(("train_time_s", "train_samples_per_s", "peak_memory_mb", "checkpoint_mb")),
+        "checkpoint_path": None,
+        "device": describe_device(device),
+        "precision": precision,
+        "git_sha": sha,
+        "git_dirty": dirty,
+        "versions": versions(),
+        "hardware": hardware_info(device),
+        **extra,
+    }
+
+
+def _build_model(spec: TrialSpec, vocab_size: int, num_labels: int, device: torch.device) -> Classifier:
+    encoder = load_encoder(spec.model, vocab_size, spec.reg.dropout)
+    head = instantiate(spec.head_cfg, _convert_="all")(in_features=encoder.config.hidden_size, num_labels=num_labels)
+    model = Classifier(encoder, head)
+    instantiate(spec.strategy_cfg, _convert_="all")(model)
+    return model.to(device)
+
+
+def _checkpoint(model: Classifier, path: Path | None) -> tuple[float, str | None]:
+    """Size of the trained tensors (what this strategy must store); saved when a path is given."""
+    tensors = {n: p.detach().cpu().contiguous() for n, p in model.named_parameters() if p.requires_grad}
+    size_mb = sum(t.numel() * t.element_size() for t in tensors.values()) / 2**20
+    if path is None:
+        return size_mb, None
+    from safetensors.torch import save_file
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    save_file(tensors, str(path))
+    return path.stat().st_size / 2**20, str(path)
+
+
+def _fit(spec: TrialSpec, device: torch.device, precision: str, report: ReportFn | None, rec: dict[str, Any], loop: LoopResult, ckpt: Path | None) -> None:
+    """Everything that trains; fills `rec` as facts become known (so a pruned trial keeps them)."""
+    tokenizer = load_tokenizer(spec.model.name_or_path)
+    splits = make_splits(_raw(spec.data), spec.data)
+    data = encode_splits(tokenizer, splits, spec.data.max_length)
+    rec.update(test_size=len(data["test"]), label_names=splits.label_names)
+    seed_everything(spec.seed)
+    model = _build_model(spec, len(tokenizer), len(splits.label_names), device)
+    rec["trainable_params"] = sum(p.numel() for p in model.parameters() if p.requires_grad)
+    rec["total_params"] = sum(p.numel() for p in model.parameters())
+
+    caches, cache_s, hit = None, 0.0, False
+    if spec.train.cache_frozen:
+        model_key = f"{spec.model.name_or_path}|{spec.model.random_init}"
+        caches, cache_s, hit = prefix_cache.build_caches(model, data, model_key, spec.train.eval_batch_size, device)
+    rec.update(frozen_prefix=caches["train"].describe() if caches else "none", cache_time_s=cache_s, cache_hit=hit)
+    t0 = time.perf_counter()  # training time starts here; the cache's build time is added below
+
+    epochs = plan_epochs(spec.train.epochs, spec.data.train_size, spec.train.target_samples, spec.train.min_epochs, spec.train.max_epochs)
+    steps = epochs * math.ceil(spec.data.train_size / spec.train.batch_size)
+    optimizer = instantiate(spec.optimizer_cfg, _convert_="all")(param_groups(model, spec.reg.weight_decay))
+    scheduler = instantiate(spec.scheduler_cfg, _convert_="all")(optimizer, num_training_steps=steps)
+    loss_fn = instantiate(spec.loss_cfg, _convert_="all")(label_smoothing=spec.reg.label_smoothing)
+    loop_spec = LoopSpec(
+        epochs=epochs, batch_size=spec.train.batch_size, eval_batch_size=spec.train.eval_batch_size,
+        max_grad_norm=spec.train.max_grad_norm, eval_every_steps=spec.train.eval_every_steps, l1=spec.reg.l1,
+        patience=spec.reg.early_stopping_patience, min_delta=spec.reg.early_stopping_min_delta, seed=spec.seed,
+        device=device, precision=precision, num_labels=len(splits.label_names),
+    )  # fmt: skip
+    rec.update(epochs=epochs, planned_steps=steps)
+    try:
+        train(model, data, caches, optimizer, scheduler, loss_fn, loop_spec, report, result=loop)
+    finally:
+        rec.update(history=loop.history, epochs_run=loop.epochs_run, steps=loop.steps, stopped_early=loop.stopped_early)
+        rec["train_time_s"] = time.perf_counter() - t0 + cache_s
+        rec["train_samples_per_s"] = loop.samples_seen / loop.step_time_s if loop.step_time_s > 0 else None
+
+    best = loop.best or {}
+    test = evaluate(model, data["test"], (caches or {}).get("test"), loop_spec)
+    train_eval = evaluate(model, data["train"], (caches or {}).get("train"), loop_spec)
+    rec.update(
+        best_epoch=best.get("epoch"), val_accuracy=best.get("val_accuracy"), val_macro_f1=best.get("val_macro_f1"),
+        val_loss=best.get("val_loss"), test_accuracy=test["accuracy"], test_macro_f1=test["macro_f1"],
+        test_loss=test["loss"], train_accuracy=train_eval["accuracy"], train_loss=train_eval["loss"],
+    )  # fmt: skip
+    if rec["val_accuracy"] is not None:
+        rec["overfit_gap"] = rec["train_accuracy"] - rec["val_accuracy"]
+    rec["checkpoint_mb"], rec["checkpoint_path"] = _checkpoint(model, ckpt)
+
+
+def run_trial(
+    spec: TrialSpec,
+    report: ReportFn | None = None,
+    extra: dict[str, Any] | None = None,
+    tracker: Tracker | None = None,
+    parent_run_id: str | None = None,
+    run_name: str | None = None,
+) -> tuple[dict[str, Any], Path]:
+    """Run one trial and write its record. Bad input raises ConfigError before training; any other
+    failure (NaN loss, OOM, a bug) is recorded as `failed`; a pruned trial is recorded as `pruned`."""
+    started = datetime.now(timezone.utc)
+    t0 = time.perf_counter()
+    device = pick_device(spec.device)
+    precision = pick_precision(spec.train.precision, device)
+    rec = _base_record(spec, device, precision, extra or {})
+    path = record_path(spec, started)
+    ckpt = path.with_suffix(".safetensors") if spec.save_checkpoint else None
+    loop = LoopResult()
+    with PeakMemory(device) as mem:
+        try:
+            _fit(spec, device, precision, report, rec, loop, ckpt)
+            rec["status"] = "completed"
+        except ConfigError:
+            raise
+        except Exception as exc:  # noqa: BLE001 - every failure becomes a record
+            pruned = type(exc).__name__ == "TrialPruned"
+            rec["status"] = "pruned" if pruned else "failed"
+            rec["error"] = None if pruned else f"{type(exc).__name__}: {exc}"
+            if not pruned:
+                rec["traceback"] = traceback.format_exc(limit=8)
+            if pruned and loop.best:
+                rec.update(val_accuracy=loop.best["val_accuracy"], val_macro_f1=loop.best["val_macro_f1"])
+    rec.update(
+        peak_memory_mb=mem.peak_mb,
+        started_at=started.isoformat(),
+        finished_at=datetime.now(timezone.utc).isoformat(),
+        wall_time_s=time.perf_counter() - t0,
+    )
+    write_record(path, rec)
+    if tracker is not None:
+        name = run_name or f"{rec['strategy']}-n{rec['train_size']}-s{rec['seed']}"
+        rec_id = tracker.log_record(rec, name, parent_run_id=parent_run_id)
+        if rec_id:
+            rec["mlflow_run_id"] = rec_id
+            write_record(path, rec)
+    return rec, path
