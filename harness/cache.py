@@ -59,7 +59,9 @@ def set_train_mode(model: Classifier) -> None:
 
 
 @torch.no_grad()
-def _build(model: Classifier, split: EncodedSplit, prefix: int, batch_size: int, device: torch.device) -> PrefixCache:
+def _build(
+    model: Classifier, split: EncodedSplit, prefix: int, batch_size: int, device: torch.device
+) -> PrefixCache:
     pooled = prefix == model.num_layers
     model.eval()
     values: torch.Tensor | None = None
@@ -68,7 +70,11 @@ def _build(model: Classifier, split: EncodedSplit, prefix: int, batch_size: int,
         hidden = model.run_layers(model.embed(b.input_ids), b.attention_mask, 0, prefix)
         out = model.head.pool(hidden, b.attention_mask) if pooled else hidden
         if values is None:
-            shape = (len(split), *out.shape[1:]) if pooled else (len(split), split.input_ids.shape[1], out.shape[-1])
+            shape = (
+                (len(split), *out.shape[1:])
+                if pooled
+                else (len(split), split.input_ids.shape[1], out.shape[-1])
+            )
             values = torch.zeros(shape, dtype=torch.float32, device=device)
         if pooled:
             values[b.index] = out.float()

@@ -83,5 +83,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
-        print("interrupted: records written so far are kept; run the same command again to resume", file=sys.stderr)
+        print(
+            "interrupted: records written so far are kept; run the same command again to resume",
+            file=sys.stderr,
+        )
         return 130

@@ -32,7 +32,17 @@ __all__ = [
     "to_spec",
 ]
 
-GROUPS = ("model", "dataset", "strategy", "optimizer", "scheduler", "regularization", "head", "loss", "tracker")
+GROUPS = (
+    "model",
+    "dataset",
+    "strategy",
+    "optimizer",
+    "scheduler",
+    "regularization",
+    "head",
+    "loss",
+    "tracker",
+)
 DEVICES = ("auto", "cpu", "cuda")
 PRECISIONS = ("auto", "fp32", "bf16")
 FORMATS = ("auto", "tsv", "csv", "jsonl", "hub")
@@ -162,9 +172,13 @@ def _resolved(cfg: DictConfig) -> dict[str, Any]:
         out = OmegaConf.to_container(body, resolve=True, throw_on_missing=True)
     except MissingMandatoryValue as exc:
         key = getattr(exc, "full_key", None) or str(exc)
-        raise ConfigError(str(key), "is required: pass it as an override, e.g. " f"{key}=...") from None
+        raise ConfigError(
+            str(key), f"is required: pass it as an override, e.g. {key}=..."
+        ) from None
     except OmegaConfBaseException as exc:
-        raise ConfigError(str(getattr(exc, "full_key", "config")), str(exc).splitlines()[0]) from None
+        raise ConfigError(
+            str(getattr(exc, "full_key", "config")), str(exc).splitlines()[0]
+        ) from None
     assert isinstance(out, dict)
     return out  # type: ignore[return-value]
 
@@ -180,7 +194,9 @@ def _positive(key: str, value: object, *, allow_zero: bool = False, kind: type =
     if kind is int:
         ok_type = isinstance(value, int) and not isinstance(value, bool)
     if not ok_type:
-        raise ConfigError(key, f"must be a {'whole number' if kind is int else 'number'}, got {value!r}")
+        raise ConfigError(
+            key, f"must be a {'whole number' if kind is int else 'number'}, got {value!r}"
+        )
     if value < 0 or (value == 0 and not allow_zero):  # type: ignore[operator]
         raise ConfigError(key, f"must be {'>= 0' if allow_zero else '> 0'}, got {value!r}")
     return value
@@ -218,7 +234,12 @@ def _reg_spec(r: dict[str, Any]) -> RegSpec:
         _positive(f"regularization.{k}", r[k], allow_zero=True)
     if r["early_stopping_patience"] is not None:
         _positive("regularization.early_stopping_patience", r["early_stopping_patience"], kind=int)
-    return RegSpec(**{k: float(v) if isinstance(v, int) and k != "early_stopping_patience" else v for k, v in r.items()})
+    return RegSpec(
+        **{
+            k: float(v) if isinstance(v, int) and k != "early_stopping_patience" else v
+            for k, v in r.items()
+        }
+    )
 
 
 def to_spec(cfg: DictConfig) -> TrialSpec:
@@ -232,11 +253,15 @@ def to_spec(cfg: DictConfig) -> TrialSpec:
     _positive("head.dropout", c["head"].get("dropout", 0.0), allow_zero=True)
     sched = c["scheduler"]
     if not 0 <= sched.get("warmup_ratio", 0.0) < 1:
-        raise ConfigError("scheduler.warmup_ratio", f"must be in [0, 1), got {sched['warmup_ratio']}")
+        raise ConfigError(
+            "scheduler.warmup_ratio", f"must be in [0, 1), got {sched['warmup_ratio']}"
+        )
     m = c["model"]
     return TrialSpec(
         choices=choices,
-        model=ModelSpec(name=m["name"], name_or_path=str(m["name_or_path"]), random_init=m["random_init"]),
+        model=ModelSpec(
+            name=m["name"], name_or_path=str(m["name_or_path"]), random_init=m["random_init"]
+        ),
         data=_data_spec(c["dataset"]),
         train=_train_spec(c["train"]),
         reg=_reg_spec(c["regularization"]),

@@ -29,12 +29,17 @@ def package_model(module: str) -> str:
     try:
         mod = importlib.import_module(module)
     except ImportError as exc:  # pragma: no cover - depends on the install
-        raise RuntimeError(f"model package {module!r} is not installed: run `make install`") from exc
+        raise RuntimeError(
+            f"model package {module!r} is not installed: run `make install`"
+        ) from exc
     return str(Path(mod.__file__).resolve().parent / "model")  # type: ignore[arg-type]
 
 
 def register_resolvers() -> None:
     """Register `${harness.package_data:...}` and `${harness.package_model:...}` once."""
-    for name, fn in (("harness.package_data", package_data), ("harness.package_model", package_model)):
+    for name, fn in (
+        ("harness.package_data", package_data),
+        ("harness.package_model", package_model),
+    ):
         if not OmegaConf.has_resolver(name):
             OmegaConf.register_new_resolver(name, fn)

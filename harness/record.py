@@ -50,7 +50,14 @@ REQUIRED: dict[str, tuple[type, ...]] = {
     "versions": (dict,),
     "wall_time_s": (float,),
 }
-COMPLETED_NOT_NULL = ("val_accuracy", "test_accuracy", "test_macro_f1", "train_accuracy", "trainable_params", "train_time_s")
+COMPLETED_NOT_NULL = (
+    "val_accuracy",
+    "test_accuracy",
+    "test_macro_f1",
+    "train_accuracy",
+    "trainable_params",
+    "train_time_s",
+)
 
 
 def validate_record(record: dict[str, Any]) -> list[str]:
@@ -59,14 +66,20 @@ def validate_record(record: dict[str, Any]) -> list[str]:
     for key, types in REQUIRED.items():
         if key not in record:
             problems.append(f"missing key {key!r}")
-        elif not isinstance(record[key], types) or (float in types and isinstance(record[key], bool)):
-            problems.append(f"{key!r} has type {type(record[key]).__name__}, expected {'/'.join(t.__name__ for t in types)}")
+        elif not isinstance(record[key], types) or (
+            float in types and isinstance(record[key], bool)
+        ):
+            problems.append(
+                f"{key!r} has type {type(record[key]).__name__}, expected {'/'.join(t.__name__ for t in types)}"
+            )
     if record.get("status") not in STATUSES:
         problems.append(f"status {record.get('status')!r} not in {STATUSES}")
     if record.get("status") == "failed" and not record.get("error"):
         problems.append("a failed record must carry its error")
     if record.get("status") == "completed":
-        problems += [f"completed record has {k}=null" for k in COMPLETED_NOT_NULL if record.get(k) is None]
+        problems += [
+            f"completed record has {k}=null" for k in COMPLETED_NOT_NULL if record.get(k) is None
+        ]
     return problems
 
 

@@ -34,7 +34,9 @@ __all__ = [
 def pick_device(choice: str) -> torch.device:
     """`auto` takes CUDA when present; `cuda` without a GPU is a clear error."""
     if choice == "cuda" and not torch.cuda.is_available():
-        raise ConfigError("device", "cuda was requested but no CUDA device is visible", ["auto", "cpu"])
+        raise ConfigError(
+            "device", "cuda was requested but no CUDA device is visible", ["auto", "cpu"]
+        )
     if choice in ("cuda", "auto") and torch.cuda.is_available():
         torch.backends.cuda.matmul.allow_tf32 = True
         torch.backends.cudnn.allow_tf32 = True
@@ -103,7 +105,9 @@ def git_info() -> tuple[str | None, bool | None]:
     root = Path(__file__).resolve().parent.parent
 
     def git(*args: str) -> str:
-        return subprocess.run(["git", *args], cwd=root, capture_output=True, text=True, timeout=10, check=True).stdout
+        return subprocess.run(
+            ["git", *args], cwd=root, capture_output=True, text=True, timeout=10, check=True
+        ).stdout
 
     with contextlib.suppress(Exception):
         sha = git("rev-parse", "HEAD").strip()
@@ -115,7 +119,16 @@ def git_info() -> tuple[str | None, bool | None]:
 @lru_cache(maxsize=1)
 def versions() -> dict[str, str]:
     out = {"python": platform.python_version()}
-    for pkg in ("harness", "torch", "transformers", "peft", "optuna", "mlflow", "hydra-core", "pandas"):
+    for pkg in (
+        "harness",
+        "torch",
+        "transformers",
+        "peft",
+        "optuna",
+        "mlflow",
+        "hydra-core",
+        "pandas",
+    ):
         with contextlib.suppress(metadata.PackageNotFoundError):
             out[pkg] = metadata.version(pkg)
     return out
@@ -129,10 +142,11 @@ def hardware_info(device: torch.device) -> dict[str, object]:
     }
     if device.type == "cuda":
         info["gpu"] = torch.cuda.get_device_name(device)
-        info["gpu_memory_gb"] = round(torch.cuda.get_device_properties(device).total_memory / 2**30, 1)
+        info["gpu_memory_gb"] = round(
+            torch.cuda.get_device_properties(device).total_memory / 2**30, 1
+        )
     return info
 
 
 def describe_device(device: torch.device) -> str:
     return f"cuda ({torch.cuda.get_device_name(device)})" if device.type == "cuda" else "cpu"
-

@@ -14,7 +14,9 @@ from torch.optim.lr_scheduler import LambdaLR
 __all__ = ["constant", "cosine", "exponential", "linear", "step"]
 
 
-def _with_warmup(optimizer: Optimizer, total: int, warmup_ratio: float, after: Callable[[float], float]) -> LambdaLR:
+def _with_warmup(
+    optimizer: Optimizer, total: int, warmup_ratio: float, after: Callable[[float], float]
+) -> LambdaLR:
     """`after(progress)` gives the multiplier for progress in [0, 1] after warm-up."""
     warmup = int(round(warmup_ratio * total))
 
@@ -36,7 +38,10 @@ def linear(optimizer: Optimizer, num_training_steps: int, warmup_ratio: float = 
 
 
 def cosine(
-    optimizer: Optimizer, num_training_steps: int, warmup_ratio: float = 0.1, min_lr_ratio: float = 0.0
+    optimizer: Optimizer,
+    num_training_steps: int,
+    warmup_ratio: float = 0.1,
+    min_lr_ratio: float = 0.0,
 ) -> LambdaLR:
     return _with_warmup(
         optimizer,
@@ -47,15 +52,25 @@ def cosine(
 
 
 def step(
-    optimizer: Optimizer, num_training_steps: int, warmup_ratio: float = 0.0, num_drops: int = 2, gamma: float = 0.1
+    optimizer: Optimizer,
+    num_training_steps: int,
+    warmup_ratio: float = 0.0,
+    num_drops: int = 2,
+    gamma: float = 0.1,
 ) -> LambdaLR:
     """Multiply by gamma at progress 1/(num_drops+1), 2/(num_drops+1), ..."""
     return _with_warmup(
-        optimizer, num_training_steps, warmup_ratio, lambda t: gamma ** min(num_drops, int(t * (num_drops + 1)))
+        optimizer,
+        num_training_steps,
+        warmup_ratio,
+        lambda t: gamma ** min(num_drops, int(t * (num_drops + 1))),
     )
 
 
 def exponential(
-    optimizer: Optimizer, num_training_steps: int, warmup_ratio: float = 0.0, final_lr_ratio: float = 0.05
+    optimizer: Optimizer,
+    num_training_steps: int,
+    warmup_ratio: float = 0.0,
+    final_lr_ratio: float = 0.05,
 ) -> LambdaLR:
     return _with_warmup(optimizer, num_training_steps, warmup_ratio, lambda t: final_lr_ratio**t)

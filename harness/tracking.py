@@ -13,16 +13,52 @@ import yaml
 
 from harness.config import TrackerSpec
 
-__all__ = ["MlflowTracker", "NoTracker", "Tracker", "default_uri", "make_tracker", "PARAM_KEYS", "METRIC_KEYS"]
+__all__ = [
+    "MlflowTracker",
+    "NoTracker",
+    "Tracker",
+    "default_uri",
+    "make_tracker",
+    "PARAM_KEYS",
+    "METRIC_KEYS",
+]
 
 PARAM_KEYS = (
-    "model", "dataset", "strategy", "optimizer", "scheduler", "head", "loss", "train_size", "seed",
-    "lr", "weight_decay", "dropout", "epochs", "device", "precision", "frozen_prefix",
+    "model",
+    "dataset",
+    "strategy",
+    "optimizer",
+    "scheduler",
+    "head",
+    "loss",
+    "train_size",
+    "seed",
+    "lr",
+    "weight_decay",
+    "dropout",
+    "epochs",
+    "device",
+    "precision",
+    "frozen_prefix",
 )
 METRIC_KEYS = (
-    "val_accuracy", "val_macro_f1", "test_accuracy", "test_macro_f1", "train_accuracy", "train_loss",
-    "overfit_gap", "trainable_params", "total_params", "train_time_s", "cache_time_s",
-    "train_samples_per_s", "peak_memory_mb", "checkpoint_mb", "wall_time_s", "best_epoch", "epochs_run",
+    "val_accuracy",
+    "val_macro_f1",
+    "test_accuracy",
+    "test_macro_f1",
+    "train_accuracy",
+    "train_loss",
+    "overfit_gap",
+    "trainable_params",
+    "total_params",
+    "train_time_s",
+    "cache_time_s",
+    "train_samples_per_s",
+    "peak_memory_mb",
+    "checkpoint_mb",
+    "wall_time_s",
+    "best_epoch",
+    "epochs_run",
 )
 TAG_KEYS = ("strategy", "train_size", "seed", "status", "phase", "sweep", "cell_id")
 
@@ -36,10 +72,16 @@ class Tracker(Protocol):
     uri: str | None
 
     def log_record(
-        self, record: dict[str, Any], run_name: str, parent_run_id: str | None = None, experiment: str | None = None
+        self,
+        record: dict[str, Any],
+        run_name: str,
+        parent_run_id: str | None = None,
+        experiment: str | None = None,
     ) -> str | None: ...
 
-    def start_parent(self, name: str, tags: dict[str, str], experiment: str | None = None) -> str | None: ...
+    def start_parent(
+        self, name: str, tags: dict[str, str], experiment: str | None = None
+    ) -> str | None: ...
 
     def end_parent(self, run_id: str | None, status: str = "FINISHED") -> None: ...
 
@@ -51,10 +93,18 @@ class NoTracker:
 
     uri: str | None = None
 
-    def log_record(self, record: dict[str, Any], run_name: str, parent_run_id: str | None = None, experiment: str | None = None) -> str | None:
+    def log_record(
+        self,
+        record: dict[str, Any],
+        run_name: str,
+        parent_run_id: str | None = None,
+        experiment: str | None = None,
+    ) -> str | None:
         return None
 
-    def start_parent(self, name: str, tags: dict[str, str], experiment: str | None = None) -> str | None:
+    def start_parent(
+        self, name: str, tags: dict[str, str], experiment: str | None = None
+    ) -> str | None:
         return None
 
     def end_parent(self, run_id: str | None, status: str = "FINISHED") -> None:
@@ -88,7 +138,9 @@ class MlflowTracker:
         assert found is not None
         return str(found.experiment_id)
 
-    def start_parent(self, name: str, tags: dict[str, str], experiment: str | None = None) -> str | None:
+    def start_parent(
+        self, name: str, tags: dict[str, str], experiment: str | None = None
+    ) -> str | None:
         run = self._client.create_run(self._experiment_id(experiment), run_name=name, tags=tags)
         return str(run.info.run_id)
 
@@ -101,9 +153,13 @@ class MlflowTracker:
             self._client.log_artifact(run_id, str(path))
 
     def log_record(
-        self, record: dict[str, Any], run_name: str, parent_run_id: str | None = None, experiment: str | None = None
+        self,
+        record: dict[str, Any],
+        run_name: str,
+        parent_run_id: str | None = None,
+        experiment: str | None = None,
     ) -> str | None:
-        from mlflow.entities import Metric, Param, RunTag
+        from mlflow.entities import Metric, Param
 
         tags = {k: str(record[k]) for k in TAG_KEYS if record.get(k) is not None}
         if parent_run_id:
@@ -112,14 +168,22 @@ class MlflowTracker:
         rid = run.info.run_id
         params = [Param(k, str(record[k])) for k in PARAM_KEYS if record.get(k) is not None]
         ts = 0
-        metrics = [Metric(k, float(record[k]), ts, 0) for k in METRIC_KEYS if isinstance(record.get(k), int | float)]
+        metrics = [
+            Metric(k, float(record[k]), ts, 0)
+            for k in METRIC_KEYS
+            if isinstance(record.get(k), int | float)
+        ]
         for row in record.get("history", []):
             for k in ("train_loss", "val_accuracy", "val_macro_f1", "val_loss"):
                 if isinstance(row.get(k), int | float):
                     metrics.append(Metric(f"epoch/{k}", float(row[k]), ts, int(row["step"])))
         self._client.log_batch(rid, metrics=metrics, params=params)
-        self._client.log_text(rid, yaml.safe_dump(record.get("config", {}), sort_keys=False), "config.yaml")
-        self._client.log_text(rid, json.dumps(record, indent=2, sort_keys=True, default=str), "record.json")
+        self._client.log_text(
+            rid, yaml.safe_dump(record.get("config", {}), sort_keys=False), "config.yaml"
+        )
+        self._client.log_text(
+            rid, json.dumps(record, indent=2, sort_keys=True, default=str), "record.json"
+        )
         status = {"completed": "FINISHED", "pruned": "KILLED", "failed": "FAILED"}[record["status"]]
         self._client.set_terminated(rid, status=status)
         return str(rid)

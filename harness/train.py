@@ -59,7 +59,9 @@ class LoopResult:
 
 
 @torch.no_grad()
-def evaluate(model: Classifier, split: EncodedSplit, cache: PrefixCache | None, spec: LoopSpec) -> dict[str, float]:
+def evaluate(
+    model: Classifier, split: EncodedSplit, cache: PrefixCache | None, spec: LoopSpec
+) -> dict[str, float]:
     """Accuracy, macro-F1 and mean cross-entropy on a split, eval mode, batched by length."""
     model.eval()
     preds, labels, loss_sum = [], [], torch.zeros((), device=spec.device)
@@ -71,7 +73,11 @@ def evaluate(model: Classifier, split: EncodedSplit, cache: PrefixCache | None, 
         preds.append(logits.argmax(-1))
         labels.append(b.labels)
     p, y = torch.cat(preds).cpu(), torch.cat(labels).cpu()
-    return {"accuracy": accuracy(p, y), "macro_f1": macro_f1(p, y, spec.num_labels), "loss": float(loss_sum) / len(split)}
+    return {
+        "accuracy": accuracy(p, y),
+        "macro_f1": macro_f1(p, y, spec.num_labels),
+        "loss": float(loss_sum) / len(split),
+    }
 
 
 def train(
@@ -115,7 +121,9 @@ def train(
         result.history.append(row)
         if result.best is None or val["accuracy"] > result.best["val_accuracy"] + spec.min_delta:
             result.best, evals_without_gain = row, 0
-            best_state = {n: p.detach().clone() for n, p in model.named_parameters() if p.requires_grad}
+            best_state = {
+                n: p.detach().clone() for n, p in model.named_parameters() if p.requires_grad
+            }
         else:
             evals_without_gain += 1
         if report is not None:
@@ -153,7 +161,11 @@ def train(
                     torch.cuda.synchronize(device)
                 result.step_time_s += time.perf_counter() - tick
                 stop = evaluation(epoch, loss_sum, correct, seen)
-                loss_sum, correct, seen = torch.zeros((), device=device), torch.zeros((), device=device), 0
+                loss_sum, correct, seen = (
+                    torch.zeros((), device=device),
+                    torch.zeros((), device=device),
+                    0,
+                )
                 tick = time.perf_counter()
                 if stop:
                     break

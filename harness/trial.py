@@ -43,7 +43,9 @@ __all__ = ["plan_epochs", "record_path", "run_trial"]
 ReportFn = Callable[[int, float], None]
 
 
-def plan_epochs(epochs: int | None, train_size: int, target_samples: int, min_epochs: int, max_epochs: int) -> int:
+def plan_epochs(
+    epochs: int | None, train_size: int, target_samples: int, min_epochs: int, max_epochs: int
+) -> int:
     """`auto`: enough epochs to see ~target_samples examples, clipped to [min, max]."""
     if epochs is not None:
         return epochs
@@ -54,7 +56,10 @@ def record_path(spec: TrialSpec, now: datetime) -> Path:
     if spec.record_path:
         return Path(spec.record_path)
     stamp = now.strftime("%Y%m%d-%H%M%S-%f")
-    return Path(spec.out) / f"{stamp}-{spec.choices['strategy']}-n{spec.data.train_size}-s{spec.seed}.json"
+    return (
+        Path(spec.out)
+        / f"{stamp}-{spec.choices['strategy']}-n{spec.data.train_size}-s{spec.seed}.json"
+    )
 
 
 @lru_cache(maxsize=4)
@@ -62,7 +67,9 @@ def _raw(data: DataSpec) -> RawSplits:
     return read_dataset(data)
 
 
-def _base_record(spec: TrialSpec, device: torch.device, precision: str, extra: dict[str, Any]) -> dict[str, Any]:
+def _base_record(
+    spec: TrialSpec, device: torch.device, precision: str, extra: dict[str, Any]
+) -> dict[str, Any]:
     sha, dirty = git_info()
     return {
         "schema_version": SCHEMA_VERSION,
@@ -73,7 +80,10 @@ def _base_record(spec: TrialSpec, device: torch.device, precision: str, extra: d
         "model_name_or_path": spec.model.name_or_path,
         "dataset": spec.data.name,
         "task": "sequence_classification",
-        **{g: spec.choices[g] for g in ("strategy", "optimizer", "scheduler", "head", "loss", "regularization")},
+        **{
+            g: spec.choices[g]
+            for g in ("strategy", "optimizer", "scheduler", "head", "loss", "regularization")
+        },
         "train_size": spec.data.train_size,
         "val_size": spec.data.val_size,
         "seed": spec.seed,
@@ -81,8 +91,12 @@ def _base_record(spec: TrialSpec, device: torch.device, precision: str, extra: d
         "weight_decay": spec.reg.weight_decay,
         "dropout": spec.reg.dropout,
         "history": [],
-        **dict.fromkeys(("val_accuracy", "val_macro_f1", "val_loss", "test_accuracy", "test_macro_f1")),
-        **dict.fromkeys(("train_accuracy", "train_loss", "overfit_gap", "trainable_params", "total_params")),
+        **dict.fromkeys(
+            ("val_accuracy", "val_macro_f1", "val_loss", "test_accuracy", "test_macro_f1")
+        ),
+        **dict.fromkeys(
+            ("train_accuracy", "train_loss", "overfit_gap", "trainable_params", "total_params")
+        ),
         **dict.fromkeys(("train_time_s", "train_samples_per_s", "peak_memory_mb", "checkpoint_mb")),
         "checkpoint_path": None,
         "device": describe_device(device),
@@ -95,9 +109,13 @@ def _base_record(spec: TrialSpec, device: torch.device, precision: str, extra: d
     }
 
 
-def _build_model(spec: TrialSpec, vocab_size: int, num_labels: int, device: torch.device) -> Classifier:
+def _build_model(
+    spec: TrialSpec, vocab_size: int, num_labels: int, device: torch.device
+) -> Classifier:
     encoder = load_encoder(spec.model, vocab_size, spec.reg.dropout)
-    head = instantiate(spec.head_cfg, _convert_="all")(in_features=encoder.config.hidden_size, num_labels=num_labels)
+    head = instantiate(spec.head_cfg, _convert_="all")(
+        in_features=encoder.config.hidden_size, num_labels=num_labels
+    )
     model = Classifier(encoder, head)
     instantiate(spec.strategy_cfg, _convert_="all")(model)
     return model.to(device)
@@ -105,7 +123,9 @@ def _build_model(spec: TrialSpec, vocab_size: int, num_labels: int, device: torc
 
 def _checkpoint(model: Classifier, path: Path | None) -> tuple[float, str | None]:
     """Size of the trained tensors (what this strategy must store); saved when a path is given."""
-    tensors = {n: p.detach().cpu().contiguous() for n, p in model.named_parameters() if p.requires_grad}
+    tensors = {
+        n: p.detach().cpu().contiguous() for n, p in model.named_parameters() if p.requires_grad
+    }
     size_mb = sum(t.numel() * t.element_size() for t in tensors.values()) / 2**20
     if path is None:
         return size_mb, None
@@ -116,7 +136,15 @@ def _checkpoint(model: Classifier, path: Path | None) -> tuple[float, str | None
     return path.stat().st_size / 2**20, str(path)
 
 
-def _fit(spec: TrialSpec, device: torch.device, precision: str, report: ReportFn | None, rec: dict[str, Any], loop: LoopResult, ckpt: Path | None) -> None:
+def _fit(
+    spec: TrialSpec,
+    device: torch.device,
+    precision: str,
+    report: ReportFn | None,
+    rec: dict[str, Any],
+    loop: LoopResult,
+    ckpt: Path | None,
+) -> None:
     """Everything that trains; fills `rec` as facts become known (so a pruned trial keeps them)."""
     tokenizer = load_tokenizer(spec.model.name_or_path)
     splits = make_splits(_raw(spec.data), spec.data)
@@ -130,14 +158,30 @@ def _fit(spec: TrialSpec, device: torch.device, precision: str, report: ReportFn
     caches, cache_s, hit = None, 0.0, False
     if spec.train.cache_frozen:
         model_key = f"{spec.model.name_or_path}|{spec.model.random_init}"
-        caches, cache_s, hit = prefix_cache.build_caches(model, data, model_key, spec.train.eval_batch_size, device)
-    rec.update(frozen_prefix=caches["train"].describe() if caches else "none", cache_time_s=cache_s, cache_hit=hit)
+        caches, cache_s, hit = prefix_cache.build_caches(
+            model, data, model_key, spec.train.eval_batch_size, device
+        )
+    rec.update(
+        frozen_prefix=caches["train"].describe() if caches else "none",
+        cache_time_s=cache_s,
+        cache_hit=hit,
+    )
     t0 = time.perf_counter()  # training time starts here; the cache's build time is added below
 
-    epochs = plan_epochs(spec.train.epochs, spec.data.train_size, spec.train.target_samples, spec.train.min_epochs, spec.train.max_epochs)
+    epochs = plan_epochs(
+        spec.train.epochs,
+        spec.data.train_size,
+        spec.train.target_samples,
+        spec.train.min_epochs,
+        spec.train.max_epochs,
+    )
     steps = epochs * math.ceil(spec.data.train_size / spec.train.batch_size)
-    optimizer = instantiate(spec.optimizer_cfg, _convert_="all")(param_groups(model, spec.reg.weight_decay))
-    scheduler = instantiate(spec.scheduler_cfg, _convert_="all")(optimizer, num_training_steps=steps)
+    optimizer = instantiate(spec.optimizer_cfg, _convert_="all")(
+        param_groups(model, spec.reg.weight_decay)
+    )
+    scheduler = instantiate(spec.scheduler_cfg, _convert_="all")(
+        optimizer, num_training_steps=steps
+    )
     loss_fn = instantiate(spec.loss_cfg, _convert_="all")(label_smoothing=spec.reg.label_smoothing)
     loop_spec = LoopSpec(
         epochs=epochs, batch_size=spec.train.batch_size, eval_batch_size=spec.train.eval_batch_size,
@@ -149,9 +193,16 @@ def _fit(spec: TrialSpec, device: torch.device, precision: str, report: ReportFn
     try:
         train(model, data, caches, optimizer, scheduler, loss_fn, loop_spec, report, result=loop)
     finally:
-        rec.update(history=loop.history, epochs_run=loop.epochs_run, steps=loop.steps, stopped_early=loop.stopped_early)
+        rec.update(
+            history=loop.history,
+            epochs_run=loop.epochs_run,
+            steps=loop.steps,
+            stopped_early=loop.stopped_early,
+        )
         rec["train_time_s"] = time.perf_counter() - t0 + cache_s
-        rec["train_samples_per_s"] = loop.samples_seen / loop.step_time_s if loop.step_time_s > 0 else None
+        rec["train_samples_per_s"] = (
+            loop.samples_seen / loop.step_time_s if loop.step_time_s > 0 else None
+        )
 
     best = loop.best or {}
     test = evaluate(model, data["test"], (caches or {}).get("test"), loop_spec)
@@ -197,7 +248,9 @@ def run_trial(
             if not pruned:
                 rec["traceback"] = traceback.format_exc(limit=8)
             if pruned and loop.best:
-                rec.update(val_accuracy=loop.best["val_accuracy"], val_macro_f1=loop.best["val_macro_f1"])
+                rec.update(
+                    val_accuracy=loop.best["val_accuracy"], val_macro_f1=loop.best["val_macro_f1"]
+                )
     rec.update(
         peak_memory_mb=mem.peak_mb,
         started_at=started.isoformat(),

@@ -36,7 +36,12 @@ class Batch:
 
     def to(self, device: torch.device) -> Batch:
         nb = device.type == "cuda"
-        return Batch(*(t.to(device, non_blocking=nb) for t in (self.index, self.input_ids, self.attention_mask, self.labels)))
+        return Batch(
+            *(
+                t.to(device, non_blocking=nb)
+                for t in (self.index, self.input_ids, self.attention_mask, self.labels)
+            )
+        )
 
 
 def _collate(split: EncodedSplit, idx: torch.Tensor, pin: bool) -> Batch:
@@ -46,11 +51,18 @@ def _collate(split: EncodedSplit, idx: torch.Tensor, pin: bool) -> Batch:
     mask = (torch.arange(width).unsqueeze(0) < lengths.unsqueeze(1)).long()
     batch = Batch(idx, ids, mask, split.labels[idx])
     if pin:
-        batch = Batch(*(t.pin_memory() for t in (batch.index, batch.input_ids, batch.attention_mask, batch.labels)))
+        batch = Batch(
+            *(
+                t.pin_memory()
+                for t in (batch.index, batch.input_ids, batch.attention_mask, batch.labels)
+            )
+        )
     return batch
 
 
-def train_batches(split: EncodedSplit, batch_size: int, generator: torch.Generator, pin: bool = False) -> list[Batch]:
+def train_batches(
+    split: EncodedSplit, batch_size: int, generator: torch.Generator, pin: bool = False
+) -> list[Batch]:
     """One epoch of shuffled, length-grouped batches (order drawn from `generator`)."""
     perm = torch.randperm(len(split), generator=generator)
     groups: list[torch.Tensor] = []

@@ -29,7 +29,9 @@ def _infer_format(path: str) -> str:
         return suffix
     if suffix == "json":
         return "jsonl"
-    raise ConfigError("dataset.format", f"cannot infer the format of {path!r}", ["tsv", "csv", "jsonl"])
+    raise ConfigError(
+        "dataset.format", f"cannot infer the format of {path!r}", ["tsv", "csv", "jsonl"]
+    )
 
 
 def _read_rows(path: str, fmt: str, key: str) -> list[dict[str, object]]:
@@ -41,14 +43,23 @@ def _read_rows(path: str, fmt: str, key: str) -> list[dict[str, object]]:
             return [json.loads(line) for line in f if line.strip()]
     with p.open(encoding="utf-8", newline="") as f:
         delim = "\t" if fmt == "tsv" else ","
-        return list(csv.DictReader(f, delimiter=delim, quoting=csv.QUOTE_NONE if fmt == "tsv" else csv.QUOTE_MINIMAL))
+        return list(
+            csv.DictReader(
+                f, delimiter=delim, quoting=csv.QUOTE_NONE if fmt == "tsv" else csv.QUOTE_MINIMAL
+            )
+        )
 
 
-def _columns(rows: list[dict[str, object]], spec: DataSpec, where: str) -> tuple[list[str], list[str]]:
+def _columns(
+    rows: list[dict[str, object]], spec: DataSpec, where: str
+) -> tuple[list[str], list[str]]:
     if not rows:
         raise ConfigError(where, "the file has no rows")
     have = list(rows[0].keys())
-    for key, col in (("dataset.text_column", spec.text_column), ("dataset.label_column", spec.label_column)):
+    for key, col in (
+        ("dataset.text_column", spec.text_column),
+        ("dataset.label_column", spec.label_column),
+    ):
         if col not in rows[0]:
             raise ConfigError(key, f"column {col!r} not found in {where}", have)
     texts = [str(r[spec.text_column]) for r in rows]
@@ -64,7 +75,10 @@ def _read_hub(spec: DataSpec) -> tuple[list[dict[str, object]], list[dict[str, o
         ds = datasets.load_dataset(spec.hub_name, spec.hub_subset)
     except Exception as exc:  # network, unknown name, ...
         raise ConfigError("dataset.hub_name", f"cannot load {spec.hub_name!r}: {exc}") from None
-    for key, split in (("dataset.train_split", spec.train_split), ("dataset.test_split", spec.test_split)):
+    for key, split in (
+        ("dataset.train_split", spec.train_split),
+        ("dataset.test_split", spec.test_split),
+    ):
         if split not in ds:
             raise ConfigError(key, f"split {split!r} not in {spec.hub_name!r}", list(ds.keys()))
     return [dict(r) for r in ds[spec.train_split]], [dict(r) for r in ds[spec.test_split]]
@@ -79,7 +93,9 @@ def read_dataset(spec: DataSpec) -> RawSplits:
         where_train, where_test = "dataset.train_split", "dataset.test_split"
     else:
         if not spec.train_path or not spec.test_path:
-            raise ConfigError("dataset.train_path", "train_path and test_path are required for local files")
+            raise ConfigError(
+                "dataset.train_path", "train_path and test_path are required for local files"
+            )
         fmt_train = _infer_format(spec.train_path) if spec.format == "auto" else spec.format
         fmt_test = _infer_format(spec.test_path) if spec.format == "auto" else spec.format
         train_rows = _read_rows(spec.train_path, fmt_train, "dataset.train_path")

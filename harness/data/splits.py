@@ -30,7 +30,9 @@ class Splits:
 
 
 def _label_map(pool_labels: list[str]) -> list[str]:
-    names = sorted(set(pool_labels), key=lambda s: (len(s), s) if s.lstrip("-").isdigit() else (1 << 30, s))
+    names = sorted(
+        set(pool_labels), key=lambda s: (len(s), s) if s.lstrip("-").isdigit() else (1 << 30, s)
+    )
     if len(names) < 2:
         raise ConfigError("dataset.label_column", f"needs at least 2 classes, found {names}")
     return names
@@ -39,7 +41,9 @@ def _label_map(pool_labels: list[str]) -> list[str]:
 def _to_ids(labels: list[str], index: dict[str, int], key: str) -> list[int]:
     unseen = sorted(set(labels) - set(index))
     if unseen:
-        raise ConfigError(key, f"label values {unseen[:5]} do not occur in the training data", list(index))
+        raise ConfigError(
+            key, f"label values {unseen[:5]} do not occur in the training data", list(index)
+        )
     return [index[x] for x in labels]
 
 
@@ -56,7 +60,10 @@ def make_splits(raw: RawSplits, spec: DataSpec) -> Splits:
     names = _label_map(raw.pool_labels)
     index = {n: i for i, n in enumerate(names)}
     order = np.random.default_rng(spec.data_seed).permutation(len(raw.pool_texts))
-    val_idx, train_idx = order[: spec.val_size], order[spec.val_size : spec.val_size + spec.train_size]
+    val_idx, train_idx = (
+        order[: spec.val_size],
+        order[spec.val_size : spec.val_size + spec.train_size],
+    )
     pool_ids = _to_ids(raw.pool_labels, index, "dataset.label_column")
     return Splits(
         train_texts=[raw.pool_texts[i] for i in train_idx],

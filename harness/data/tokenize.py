@@ -28,13 +28,18 @@ def encode(tokenizer: Any, texts: list[str], labels: list[int], max_length: int)
     """Token ids padded to the split's longest text (batches are trimmed again per batch)."""
     key = (str(getattr(tokenizer, "name_or_path", id(tokenizer))), _digest(texts), max_length)
     if key not in _CACHE:
-        enc = tokenizer(texts, truncation=True, max_length=max_length, padding="longest", return_tensors="pt")
+        enc = tokenizer(
+            texts, truncation=True, max_length=max_length, padding="longest", return_tensors="pt"
+        )
         if len(_CACHE) >= _CACHE_MAX:
             _CACHE.pop(next(iter(_CACHE)))
         _CACHE[key] = (enc["input_ids"], enc["attention_mask"].sum(dim=1))
     ids, lengths = _CACHE[key]
     return EncodedSplit(
-        input_ids=ids, lengths=lengths, labels=torch.tensor(labels, dtype=torch.long), key=f"{key[1]}:{max_length}"
+        input_ids=ids,
+        lengths=lengths,
+        labels=torch.tensor(labels, dtype=torch.long),
+        key=f"{key[1]}:{max_length}",
     )
 
 

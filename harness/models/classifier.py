@@ -34,17 +34,23 @@ class Classifier(nn.Module):
     def embed(self, input_ids: torch.Tensor) -> torch.Tensor:
         return self.encoder.embeddings(input_ids=input_ids)
 
-    def run_layers(self, hidden: torch.Tensor, attention_mask: torch.Tensor, start: int, end: int) -> torch.Tensor:
+    def run_layers(
+        self, hidden: torch.Tensor, attention_mask: torch.Tensor, start: int, end: int
+    ) -> torch.Tensor:
         """Encoder layers [start, end) on hidden states [B, L, H]."""
         if start >= end:
             return hidden
-        mask = create_bidirectional_mask(config=self.encoder.config, inputs_embeds=hidden, attention_mask=attention_mask)
+        mask = create_bidirectional_mask(
+            config=self.encoder.config, inputs_embeds=hidden, attention_mask=attention_mask
+        )
         for layer in self.layers[start:end]:
             out = layer(hidden, mask)
             hidden = out[0] if isinstance(out, tuple) else out
         return hidden
 
-    def pooled_features(self, input_ids: torch.Tensor, attention_mask: torch.Tensor) -> torch.Tensor:
+    def pooled_features(
+        self, input_ids: torch.Tensor, attention_mask: torch.Tensor
+    ) -> torch.Tensor:
         hidden = self.run_layers(self.embed(input_ids), attention_mask, 0, self.num_layers)
         return self.head.pool(hidden, attention_mask)
 

@@ -30,7 +30,9 @@ class Head(nn.Module):
 class LinearHead(Head):
     """Dropout + Linear: the linear probe."""
 
-    def __init__(self, in_features: int, num_labels: int, pooling: str = "mean", dropout: float = 0.1):
+    def __init__(
+        self, in_features: int, num_labels: int, pooling: str = "mean", dropout: float = 0.1
+    ):
         super().__init__(pooling)
         self.dropout = nn.Dropout(dropout)
         self.out = nn.Linear(in_features, num_labels)
@@ -43,7 +45,12 @@ class MLPHead(Head):
     """Task adaptation layer: Linear -> GELU -> Dropout -> Linear, narrower than the encoder."""
 
     def __init__(
-        self, in_features: int, num_labels: int, pooling: str = "mean", dropout: float = 0.1, hidden_size: int = 128
+        self,
+        in_features: int,
+        num_labels: int,
+        pooling: str = "mean",
+        dropout: float = 0.1,
+        hidden_size: int = 128,
     ):
         super().__init__(pooling)
         self.net = nn.Sequential(

@@ -25,20 +25,28 @@ def load_tokenizer(name_or_path: str) -> Any:
     try:
         return AutoTokenizer.from_pretrained(name_or_path)
     except (OSError, ValueError) as exc:
-        raise ConfigError("model.name_or_path", f"cannot load a tokenizer from {name_or_path!r}: {exc}") from None
+        raise ConfigError(
+            "model.name_or_path", f"cannot load a tokenizer from {name_or_path!r}: {exc}"
+        ) from None
 
 
 @lru_cache(maxsize=2)
 def _pretrained(name_or_path: str) -> nn.Module:
     hf_logging.disable_progress_bar()
     try:
-        model = AutoModel.from_pretrained(name_or_path, dtype=torch.float32, add_pooling_layer=False)
+        model = AutoModel.from_pretrained(
+            name_or_path, dtype=torch.float32, add_pooling_layer=False
+        )
     except TypeError:  # architectures without a pooler argument
         model = AutoModel.from_pretrained(name_or_path, dtype=torch.float32)
     except (OSError, ValueError) as exc:
-        raise ConfigError("model.name_or_path", f"cannot load a model from {name_or_path!r}: {exc}") from None
+        raise ConfigError(
+            "model.name_or_path", f"cannot load a model from {name_or_path!r}: {exc}"
+        ) from None
     if not (hasattr(model, "embeddings") and hasattr(getattr(model, "encoder", None), "layer")):
-        raise ConfigError("model.name_or_path", f"architecture {type(model).__name__} is not supported", SUPPORTED)
+        raise ConfigError(
+            "model.name_or_path", f"architecture {type(model).__name__} is not supported", SUPPORTED
+        )
     return model
 
 

@@ -25,5 +25,7 @@ def trainable_names(model: nn.Module) -> list[str]:
 
 def check_k(k: object, low: int, high: int) -> int:
     if not isinstance(k, int) or isinstance(k, bool) or not low <= k <= high:
-        raise ConfigError("strategy.k", f"{k!r} is out of range for a model with these layers", f"{low}..{high}")
+        raise ConfigError(
+            "strategy.k", f"{k!r} is out of range for a model with these layers", f"{low}..{high}"
+        )
     return k

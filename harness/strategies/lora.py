@@ -18,7 +18,13 @@ def apply(
 ) -> None:
     if not isinstance(r, int) or r < 1:
         raise ConfigError("strategy.r", f"must be a whole number >= 1, got {r!r}")
-    config = LoraConfig(r=r, lora_alpha=alpha, lora_dropout=lora_dropout, target_modules=list(target_modules), bias="none")
+    config = LoraConfig(
+        r=r,
+        lora_alpha=alpha,
+        lora_dropout=lora_dropout,
+        target_modules=list(target_modules),
+        bias="none",
+    )
     try:
         inject_adapter_in_model(config, model.encoder)
     except ValueError as exc:

@@ -1,0 +1,58 @@
+# Self-documenting: `make help` lists every target with its `##` comment.
+.DEFAULT_GOAL := help
+SHELL := /bin/bash
+
+VENV    ?= .venv
+PY      := $(VENV)/bin/python
+HARNESS := $(VENV)/bin/harness
+SWEEP   ?= default
+TRACKING ?= sqlite:///$(CURDIR)/mlflow.db
+# CPU-only machine: the small CPU wheel. With an NVIDIA driver present: a CUDA build.
+TORCH_SPEC ?= $(shell command -v nvidia-smi >/dev/null 2>&1 && echo 'torch>=2.4,<=2.14.1' || echo 'torch==2.13.0')
+
+.PHONY: help install test test-fast lint format sweep report bench ui trial clean
+
+help: ## List the targets
+	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  \033[36m%-10s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
+
+$(VENV)/.installed: pyproject.toml
+	python3 -m venv $(VENV)
+	$(PY) -m pip install -q "$(TORCH_SPEC)"
+	$(PY) -m pip install -q -e ".[dev]"
+	@touch $@
+
+install: $(VENV)/.installed ## Create .venv with torch (CPU or CUDA build) and the harness
+
+test: install ## Run the whole test suite (what CI runs)
+	$(PY) -m pytest -q
+
+test-fast: install ## Tests without the slow end-to-end and real-model ones
+	$(PY) -m pytest -q -m "not slow and not real"
+
+lint: install ## ruff lint + format check, mypy
+	$(VENV)/bin/ruff check harness tests bench
+	$(VENV)/bin/ruff format --check harness tests bench
+	$(VENV)/bin/mypy harness
+
+format: install ## Apply ruff formatting and autofixes
+	$(VENV)/bin/ruff format harness tests bench
+	$(VENV)/bin/ruff check --fix harness tests bench
+
+trial: install ## One trial on the embedded default (MiniLM + SST-2, full fine-tuning)
+	$(HARNESS) trial
+
+sweep: install ## Run sweeps/$(SWEEP).yaml (default: the embedded MiniLM + SST-2 study); resumes if interrupted
+	$(HARNESS) sweep sweeps/$(SWEEP).yaml
+
+report: install ## Write reports/$(SWEEP)/report.md from the sweep's records
+	$(HARNESS) report sweeps/$(SWEEP).yaml
+
+bench: install ## Speed benchmark: harness vs HF Trainer vs plain loop, cache on/off (prints a table)
+	$(PY) -m pip install -q -e ".[bench]"
+	$(PY) bench/bench.py
+
+ui: install ## MLflow UI over the project's store (TRACKING=http://host:5000 for a server)
+	$(VENV)/bin/mlflow ui --backend-store-uri $(TRACKING) --port 5000
+
+clean: ## Remove generated runs and stores (keeps .venv and committed reports)
+	rm -rf runs mlflow.db mlartifacts

@@ -1,0 +1,77 @@
+"""One progress line per finished trial: overall counts, current cell, best so far, ETA."""
+
+from __future__ import annotations
+
+import sys
+import time
+from typing import TYPE_CHECKING, Any, TextIO
+
+from optuna.trial import TrialState
+
+if TYPE_CHECKING:
+    from harness.sweep.runner import Sweep
+    from harness.sweep.spec import Cell
+
+__all__ = ["Progress", "count_done"]
+
+FINISHED = (TrialState.COMPLETE, TrialState.PRUNED, TrialState.FAIL)
+
+
+def count_done(sweep: Sweep) -> dict[str, int]:
+    """Finished trials across the sweep (voided ones excluded), by state."""
+    out = {"completed": 0, "pruned": 0, "failed": 0}
+    names = {
+        TrialState.COMPLETE: "completed",
+        TrialState.PRUNED: "pruned",
+        TrialState.FAIL: "failed",
+    }
+    for studies in (sweep.search, sweep.confirm):
+        for study in studies.values():
+            for t in study.get_trials(deepcopy=False, states=FINISHED):
+                if not t.user_attrs.get("void"):
+                    out[names[t.state]] += 1
+    return out
+
+
+def _dur(seconds: float) -> str:
+    m, s = divmod(int(seconds), 60)
+    return f"{m // 60}h{m % 60:02d}m" if m >= 60 else f"{m}m{s:02d}s"
+
+
+class Progress:
+    def __init__(self, sweep: Sweep, stream: TextIO = sys.stdout):
+        self.sweep, self.stream = sweep, stream
+        self.started = time.perf_counter()
+        self.done_at_start = sum(count_done(sweep).values())
+        self.cells = sweep.spec.cells
+        self.total = len(self.cells) * (sweep.spec.n_trials + len(sweep.spec.seeds))
+        self.current = ""
+
+    def enter(self, cell: Cell) -> None:
+        self.current = cell.id
+
+    def trial_done(self, cell: Cell, phase: str, number: int, rec: dict[str, Any]) -> None:
+        done = sum(count_done(self.sweep).values())
+        elapsed = time.perf_counter() - self.started
+        ran = max(done - self.done_at_start, 1)
+        eta = elapsed / ran * max(self.total - done, 0)
+        best = self.sweep.search[cell.id]
+        try:
+            best_val = f"{best.best_value:.3f}"
+        except ValueError:
+            best_val = "n/a"
+        index = next(i for i, c in enumerate(self.cells, 1) if c.id == cell.id)
+        metric = rec.get("val_accuracy") if phase == "search" else rec.get("test_accuracy")
+        what = (
+            f"val={metric:.3f}"
+            if phase == "search" and metric is not None
+            else (f"test={metric:.3f}" if metric is not None else (rec.get("error") or "")[:60])
+        )
+        tag = f"#{number}" if phase == "search" else f"seed={number}"
+        print(
+            f"[{done}/{self.total} trials | cell {index}/{len(self.cells)} {cell.id} | best val {best_val} | "
+            f"{_dur(elapsed)} elapsed, ETA {_dur(eta)}] {phase} {tag}: {rec['status']} {what} "
+            f"({(rec.get('wall_time_s') or 0):.1f}s)",
+            file=self.stream,
+            flush=True,
+        )

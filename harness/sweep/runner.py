@@ -1,0 +1,307 @@
+"""A sweep worker: for every cell, claim search trials until the budget is taken, then confirm
+the best configuration over the seeds. Any number of workers can run this on one storage."""
+
+from __future__ import annotations
+
+import math
+import time
+import warnings
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import optuna
+import yaml
+from optuna.trial import FrozenTrial, TrialState
+
+from harness.config import TrackerSpec, load_spec
+from harness.record import read_record, write_record
+from harness.sweep.progress import Progress
+from harness.sweep.spec import Cell, SweepSpec
+from harness.sweep.study import (
+    claim_confirm,
+    claim_search,
+    heartbeat,
+    open_storage,
+    recover_stale,
+    valid_trials,
+    void,
+)
+from harness.tracking import NoTracker, Tracker, make_tracker
+from harness.trial import run_trial
+
+__all__ = ["Sweep", "open_sweep", "prepare", "step_cell", "work"]
+
+STATE = {"completed": TrialState.COMPLETE, "pruned": TrialState.PRUNED, "failed": TrialState.FAIL}
+
+
+@dataclass
+class Sweep:
+    """Everything a worker needs: the spec, the storage, the studies of every cell, the tracker."""
+
+    spec: SweepSpec
+    tracker: Tracker
+    search: dict[str, optuna.Study] = field(default_factory=dict)
+    confirm: dict[str, optuna.Study] = field(default_factory=dict)
+    running: set[int] = field(default_factory=set)  # trial ids this process is running
+    progress: Progress | None = None
+
+    @property
+    def experiment(self) -> str:
+        return f"sweep-{self.spec.name}"
+
+    def record_path(self, cell: Cell, phase: str, name: str) -> Path:
+        return self.spec.out / "records" / cell.slug / phase / f"{name}.json"
+
+
+def _sampler(spec: SweepSpec, cell_index: int, n_existing: int) -> optuna.samplers.BaseSampler:
+    """Seeded per (sweep seed, cell, trial count): reproducible, and a resumed sweep never replays draws."""
+    s = dict(spec.sampler)
+    seed = (int(s.pop("seed", 0)) * 1_000_003 + cell_index * 10_007 + n_existing) % (2**31)
+    name = s.pop("name")
+    if name == "random":
+        return optuna.samplers.RandomSampler(seed=seed)
+    return optuna.samplers.TPESampler(seed=seed, **s)
+
+
+def _pruner(p: dict[str, Any]) -> optuna.pruners.BasePruner:
+    kw = {k: v for k, v in p.items() if k != "name"}
+    return {
+        "median": optuna.pruners.MedianPruner,
+        "successive_halving": optuna.pruners.SuccessiveHalvingPruner,
+        "hyperband": optuna.pruners.HyperbandPruner,
+        "none": optuna.pruners.NopPruner,
+    }[p["name"]](**kw)
+
+
+def open_sweep(spec: SweepSpec) -> Sweep:
+    optuna.logging.set_verbosity(optuna.logging.WARNING)
+    warnings.filterwarnings("ignore", category=optuna.exceptions.ExperimentalWarning)
+    warnings.filterwarnings("ignore", message="Heartbeat of storage is supposed to be used")
+    storage = open_storage(spec.storage, spec.heartbeat_s)
+    tracker = (
+        NoTracker()
+        if spec.tracker["name"] == "none"
+        else make_tracker(
+            TrackerSpec(name="mlflow", uri=spec.tracker.get("uri"), experiment=f"sweep-{spec.name}")
+        )
+    )
+    sweep = Sweep(spec=spec, tracker=tracker)
+    for cell in spec.cells:
+        for kind, into in (("search", sweep.search), ("confirm", sweep.confirm)):
+            into[cell.id] = optuna.create_study(
+                storage=storage, study_name=f"{spec.name}/{cell.id}/{kind}", direction="maximize",
+                load_if_exists=True, pruner=_pruner(spec.pruner),
+            )  # fmt: skip
+    return sweep
+
+
+def prepare(sweep: Sweep) -> None:
+    """Once per sweep (idempotent): seeds enqueued, MLflow parent runs, the sweep file on disk."""
+    spec = sweep.spec
+    spec.out.mkdir(parents=True, exist_ok=True)
+    (spec.out / "sweep.yaml").write_text(
+        yaml.safe_dump(spec.raw, sort_keys=False), encoding="utf-8"
+    )
+    for cell in spec.cells:
+        confirm = sweep.confirm[cell.id]
+        if not confirm.get_trials(deepcopy=False):
+            for seed in spec.seeds:
+                confirm.enqueue_trial({}, user_attrs={"seed": seed})
+        search = sweep.search[cell.id]
+        if "mlflow_parent_run_id" not in search.user_attrs:
+            tags = {"sweep": spec.name, "cell_id": cell.id, **{k: str(v) for k, v in cell.values}}
+            run_id = sweep.tracker.start_parent(cell.id, tags, experiment=sweep.experiment)
+            search.set_user_attr("mlflow_parent_run_id", run_id)
+            sweep.tracker.log_artifact(run_id, spec.out / "sweep.yaml")
+
+
+def _overrides(
+    spec: SweepSpec, cell: Cell, params: dict[str, float], seed: int, path: Path
+) -> list[str]:
+    ranges = {r.name: r for r in spec.space_for(cell)}
+    tracker = (
+        ["tracker=none"]
+        if spec.tracker["name"] == "none"
+        else [f"tracker.experiment=sweep-{spec.name}"]
+    )
+    if spec.tracker.get("uri"):
+        tracker.append(f"tracker.uri={spec.tracker['uri']}")
+    return [
+        *spec.base, *cell.overrides(), *(f"{ranges[k].override_key}={v!r}" for k, v in params.items()),
+        *tracker, f"seed={seed}", f"record_path='{path}'",
+    ]  # fmt: skip
+
+
+def _log(sweep: Sweep, cell: Cell, rec: dict[str, Any], path: Path, name: str) -> dict[str, Any]:
+    """Log a record to MLflow under the cell's parent run, once (the run id goes into the record)."""
+    if rec.get("mlflow_run_id") or isinstance(sweep.tracker, NoTracker):
+        return rec
+    parent = sweep.search[cell.id].user_attrs.get("mlflow_parent_run_id")
+    rec["mlflow_run_id"] = sweep.tracker.log_record(
+        rec, name, parent_run_id=parent, experiment=sweep.experiment
+    )
+    write_record(path, rec)
+    return rec
+
+
+def _tell(study: optuna.Study, number: int, rec: dict[str, Any], metric: str) -> None:
+    state = STATE[rec["status"]]
+    value = rec.get(metric) if state == TrialState.COMPLETE else None
+    if state == TrialState.COMPLETE and (value is None or not math.isfinite(value)):
+        state = TrialState.FAIL
+    trial_id = study._storage.get_trial_id_from_study_id_trial_number(study._study_id, number)
+    if rec.get("error"):
+        study._storage.set_trial_user_attr(trial_id, "error", str(rec["error"])[:500])
+    study.tell(
+        number, value if state == TrialState.COMPLETE else None, state=state, skip_if_finished=True
+    )
+
+
+def _extra(
+    sweep: Sweep, cell: Cell, phase: str, number: int, params: dict[str, float]
+) -> dict[str, Any]:
+    return {
+        "sweep": sweep.spec.name,
+        "cell_id": cell.id,
+        "cell": cell.as_dict,
+        "phase": phase,
+        "trial_number": number,
+        "params": params,
+    }
+
+
+def run_search(sweep: Sweep, cell: Cell, trial: optuna.Trial) -> dict[str, Any]:
+    spec = sweep.spec
+    params = {
+        r.name: trial.suggest_float(r.name, r.low, r.high, log=r.log) for r in spec.space_for(cell)
+    }
+    path = sweep.record_path(cell, "search", f"trial-{trial.number:04d}")
+    trial.set_user_attr("record", str(path))
+
+    def report(step: int, value: float) -> None:
+        trial.report(value, step)
+        if trial.should_prune():
+            raise optuna.TrialPruned()
+
+    trial_spec = load_spec(_overrides(spec, cell, params, spec.seeds[0], path))
+    sweep.running.add(trial._trial_id)
+    try:
+        with heartbeat(sweep.search[cell.id], trial, spec.heartbeat_s):
+            rec, _ = run_trial(
+                trial_spec, report=report, extra=_extra(sweep, cell, "search", trial.number, params)
+            )
+    except BaseException:  # Ctrl-C / kill: give the claim back so a re-run retries it
+        if void(sweep.search[cell.id], trial._trial_id, "interrupted"):
+            sweep.search[cell.id].enqueue_trial(params, user_attrs={"retry_of": trial.number})
+        raise
+    finally:
+        sweep.running.discard(trial._trial_id)
+    rec = _log(sweep, cell, rec, path, f"{cell.id} search #{trial.number}")
+    _tell(sweep.search[cell.id], trial.number, rec, spec.metric)
+    return rec
+
+
+def run_confirm(sweep: Sweep, cell: Cell, trial: optuna.Trial, best: FrozenTrial) -> dict[str, Any]:
+    spec, seed = sweep.spec, int(trial.user_attrs["seed"])
+    path = sweep.record_path(cell, "confirm", f"seed-{seed}")
+    trial.set_user_attr("record", str(path))
+    extra = {
+        **_extra(sweep, cell, "confirm", trial.number, dict(best.params)),
+        "best_search_trial": best.number,
+    }
+    reuse = Path(best.user_attrs.get("record", ""))
+    sweep.running.add(trial._trial_id)
+    try:
+        if spec.reuse_search_run and seed == spec.seeds[0] and reuse.is_file():
+            # Same config and seed as the selected search trial: its run *is* this seed's run.
+            rec = {**read_record(reuse), **extra, "reused_from": str(reuse), "mlflow_run_id": None}
+            write_record(path, rec)
+        else:
+            trial_spec = load_spec(_overrides(spec, cell, dict(best.params), seed, path))
+            with heartbeat(sweep.confirm[cell.id], trial, spec.heartbeat_s):
+                rec, _ = run_trial(trial_spec, extra=extra)
+    except BaseException:
+        if void(sweep.confirm[cell.id], trial._trial_id, "interrupted"):
+            sweep.confirm[cell.id].enqueue_trial(
+                {}, user_attrs={"seed": seed, "retry_of": trial.number}
+            )
+        raise
+    finally:
+        sweep.running.discard(trial._trial_id)
+    rec = _log(sweep, cell, rec, path, f"{cell.id} confirm seed={seed}")
+    _tell(sweep.confirm[cell.id], trial.number, rec, spec.metric)
+    return rec
+
+
+def _adopter(sweep: Sweep, cell: Cell, study: optuna.Study):  # type: ignore[no-untyped-def]
+    """A dead worker's trial whose record was fully written is kept, not re-run."""
+
+    def adopt(t: FrozenTrial) -> bool:
+        path = Path(t.user_attrs.get("record", ""))
+        if not path.is_file():
+            return False
+        rec = _log(sweep, cell, read_record(path), path, f"{cell.id} #{t.number}")
+        _tell(study, t.number, rec, sweep.spec.metric)
+        return True
+
+    return adopt
+
+
+def _best(study: optuna.Study) -> FrozenTrial | None:
+    done = [
+        t
+        for t in study.get_trials(deepcopy=False, states=(TrialState.COMPLETE,))
+        if t.value is not None
+    ]
+    return max(done, key=lambda t: (t.value, -t.number)) if done else None
+
+
+def step_cell(sweep: Sweep, index: int, cell: Cell) -> str:
+    """Run one unit of work in a cell: 'ran', 'waiting' (others are running its trials) or 'done'."""
+    spec, search, confirm = sweep.spec, sweep.search[cell.id], sweep.confirm[cell.id]
+    recover_stale(search, _adopter(sweep, cell, search), sweep.running)
+    search.sampler = _sampler(spec, index, len(search.get_trials(deepcopy=False)))
+    trial = claim_search(search, spec.n_trials)
+    if trial is not None:
+        rec = run_search(sweep, cell, trial)
+        if sweep.progress:
+            sweep.progress.trial_done(cell, "search", trial.number, rec)
+        return "ran"
+    if any(
+        t.state not in (TrialState.COMPLETE, TrialState.PRUNED, TrialState.FAIL)
+        for t in valid_trials(search)
+    ):
+        return "waiting"
+    best = _best(search)
+    if best is None:
+        return "done"  # every search trial failed or was pruned: reported as such
+    recover_stale(confirm, _adopter(sweep, cell, confirm), sweep.running)
+    ctrial = claim_confirm(confirm)
+    if ctrial is not None:
+        rec = run_confirm(sweep, cell, ctrial, best)
+        if sweep.progress:
+            sweep.progress.trial_done(cell, "confirm", int(ctrial.user_attrs["seed"]), rec)
+        return "ran"
+    if any(t.state == TrialState.RUNNING for t in confirm.get_trials(deepcopy=False)):
+        return "waiting"
+    sweep.tracker.end_parent(search.user_attrs.get("mlflow_parent_run_id"))
+    return "done"
+
+
+def work(sweep: Sweep, poll_s: float = 2.0) -> None:
+    """Work through every cell until all are done (waiting on cells other workers are finishing)."""
+    pending = list(enumerate(sweep.spec.cells))
+    while pending:
+        still = []
+        for index, cell in pending:
+            if sweep.progress:
+                sweep.progress.enter(cell)
+            state = step_cell(sweep, index, cell)
+            while state == "ran":
+                state = step_cell(sweep, index, cell)
+            if state == "waiting":
+                still.append((index, cell))
+        pending = still
+        if pending:
+            time.sleep(poll_s)

@@ -1,0 +1,242 @@
+"""The sweep file (`sweeps/*.yaml`): schema, command-line overrides, validation before anything runs."""
+
+from __future__ import annotations
+
+import itertools
+import math
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+from omegaconf import OmegaConf
+from omegaconf.errors import OmegaConfBaseException
+
+from harness.errors import ConfigError
+
+__all__ = ["Cell", "ParamRange", "SweepSpec", "load_sweep", "PARAM_KEYS", "AXIS_KEYS"]
+
+# searched names -> trial override keys (any other name is used as an override key verbatim)
+PARAM_KEYS = {
+    "lr": "optimizer.lr",
+    "weight_decay": "regularization.weight_decay",
+    "dropout": "regularization.dropout",
+}
+AXIS_KEYS = {"train_size": "dataset.train_size"}
+TOP_KEYS = (
+    "name",
+    "description",
+    "base",
+    "grid",
+    "search",
+    "confirm",
+    "storage",
+    "out",
+    "workers",
+    "tracker",
+)
+SEARCH_KEYS = ("n_trials", "metric", "space", "strategy_space", "sampler", "pruner", "heartbeat_s")
+SAMPLERS = ("tpe", "random")
+PRUNERS = ("median", "successive_halving", "hyperband", "none")
+
+
+@dataclass(frozen=True)
+class ParamRange:
+    name: str
+    low: float
+    high: float
+    log: bool
+
+    @property
+    def override_key(self) -> str:
+        return PARAM_KEYS.get(self.name, self.name)
+
+
+@dataclass(frozen=True)
+class Cell:
+    """One grid point: its values per axis, in grid order."""
+
+    values: tuple[tuple[str, Any], ...]
+
+    @property
+    def id(self) -> str:
+        return ",".join(f"{k}={v}" for k, v in self.values)
+
+    @property
+    def slug(self) -> str:
+        """Folder name: filesystem- and shell-safe."""
+        safe = lambda v: "".join(c if c.isalnum() or c in "._-" else "_" for c in str(v))  # noqa: E731
+        return "__".join(f"{safe(k)}-{safe(v)}" for k, v in self.values)
+
+    @property
+    def as_dict(self) -> dict[str, Any]:
+        return dict(self.values)
+
+    def overrides(self) -> list[str]:
+        return [f"{AXIS_KEYS.get(k, k)}={v}" for k, v in self.values]
+
+
+@dataclass(frozen=True)
+class SweepSpec:
+    name: str
+    path: Path
+    base: list[str]
+    grid: dict[str, list[Any]]
+    n_trials: int
+    metric: str
+    space: dict[str, ParamRange]
+    strategy_space: dict[str, dict[str, ParamRange]]
+    sampler: dict[str, Any]
+    pruner: dict[str, Any]
+    heartbeat_s: int
+    seeds: list[int]
+    reuse_search_run: bool
+    storage: str
+    out: Path
+    workers: int
+    tracker: dict[str, Any]
+    raw: dict[str, Any] = field(repr=False)
+
+    @property
+    def cells(self) -> list[Cell]:
+        axes = list(self.grid)
+        return [
+            Cell(tuple(zip(axes, combo, strict=True)))
+            for combo in itertools.product(*self.grid.values())
+        ]
+
+    def space_for(self, cell: Cell) -> list[ParamRange]:
+        """The search ranges of a cell: the sweep's, overridden per strategy."""
+        merged = dict(self.space)
+        merged.update(self.strategy_space.get(str(cell.as_dict.get("strategy")), {}))
+        return [merged[k] for k in sorted(merged)]
+
+
+def _err(path: Path, key: str, problem: str, allowed: Any = None) -> ConfigError:
+    return ConfigError(f"{path}: {key}", problem, allowed)
+
+
+def _range(path: Path, key: str, name: str, value: Any) -> ParamRange:
+    if (
+        not isinstance(value, dict)
+        or not {"low", "high"} <= set(value)
+        or set(value) - {"low", "high", "log"}
+    ):
+        raise _err(
+            path,
+            key,
+            "a range needs `low` and `high` (and optionally `log`)",
+            ["low", "high", "log"],
+        )
+    low, high, log = float(value["low"]), float(value["high"]), bool(value.get("log", False))
+    if not low < high or (log and low <= 0) or not (math.isfinite(low) and math.isfinite(high)):
+        raise _err(
+            path,
+            key,
+            f"needs 0 < low < high for log ranges and low < high otherwise, got {low}..{high}",
+        )
+    return ParamRange(name, low, high, log)
+
+
+def _apply_overrides(raw: dict[str, Any], overrides: list[str], path: Path) -> dict[str, Any]:
+    cfg = OmegaConf.create(raw)
+    for item in overrides:
+        if "=" not in item:
+            raise _err(path, item, "an override looks like key=value, e.g. search.n_trials=4")
+        key = item.split("=", 1)[0].lstrip("+")
+        if key.split(".")[0] not in TOP_KEYS:
+            raise _err(path, key, "unknown sweep key", TOP_KEYS)
+        try:
+            OmegaConf.update(
+                cfg, key, yaml.safe_load(item.split("=", 1)[1]), merge=False, force_add=True
+            )
+        except (OmegaConfBaseException, yaml.YAMLError) as exc:
+            raise _err(path, key, str(exc).splitlines()[0]) from None
+    out = OmegaConf.to_container(cfg, resolve=True)
+    assert isinstance(out, dict)
+    return out  # type: ignore[return-value]
+
+
+def _check_keys(path: Path, where: str, got: dict[str, Any], allowed: tuple[str, ...]) -> None:
+    for key in got:
+        if key not in allowed:
+            raise _err(path, f"{where}{key}", "unknown key", allowed)
+
+
+def _search(path: Path, s: dict[str, Any]) -> dict[str, Any]:
+    _check_keys(path, "search.", s, SEARCH_KEYS)
+    n = s.get("n_trials", 8)
+    if not isinstance(n, int) or n < 1:
+        raise _err(path, "search.n_trials", f"must be a whole number >= 1, got {n!r}")
+    space = {k: _range(path, f"search.space.{k}", k, v) for k, v in (s.get("space") or {}).items()}
+    if not space:
+        raise _err(
+            path,
+            "search.space",
+            "needs at least one range, e.g. lr: {low: 1e-5, high: 1e-3, log: true}",
+        )
+    per = {
+        strat: {
+            k: _range(path, f"search.strategy_space.{strat}.{k}", k, v) for k, v in ranges.items()
+        }
+        for strat, ranges in (s.get("strategy_space") or {}).items()
+    }
+    sampler = {"name": "tpe", "seed": 0, **(s.get("sampler") or {})}
+    pruner = {"name": "median", **(s.get("pruner") or {})}
+    if sampler["name"] not in SAMPLERS:
+        raise _err(path, "search.sampler.name", f"unknown sampler {sampler['name']!r}", SAMPLERS)
+    if pruner["name"] not in PRUNERS:
+        raise _err(path, "search.pruner.name", f"unknown pruner {pruner['name']!r}", PRUNERS)
+    return {
+        "n_trials": n, "metric": s.get("metric", "val_accuracy"), "space": space, "strategy_space": per,
+        "sampler": sampler, "pruner": pruner, "heartbeat_s": int(s.get("heartbeat_s", 10)),
+    }  # fmt: skip
+
+
+def _grid(path: Path, grid: Any) -> dict[str, list[Any]]:
+    if not isinstance(grid, dict) or not grid:
+        raise _err(path, "grid", "needs at least one axis, e.g. strategy: [full, head_only]")
+    out = {}
+    for axis, values in grid.items():
+        values = values if isinstance(values, list) else [values]
+        if not values:
+            raise _err(path, f"grid.{axis}", "has no values")
+        out[str(axis)] = values
+    return out
+
+
+def load_sweep(path: str | Path, overrides: list[str] | tuple[str, ...] = ()) -> SweepSpec:
+    """Read, override and validate a sweep file; every problem names its key."""
+    path = Path(path)
+    if not path.is_file():
+        options = (
+            sorted(p.name for p in Path("sweeps").glob("*.yaml")) if Path("sweeps").is_dir() else []
+        )
+        raise ConfigError("sweep file", f"not found: {path}", options or None)
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except yaml.YAMLError as exc:
+        raise _err(path, "yaml", f"cannot parse: {exc}") from None
+    if not isinstance(raw, dict):
+        raise _err(path, "top level", "must be a mapping of keys")
+    raw = _apply_overrides(raw, list(overrides), path)
+    _check_keys(path, "", raw, TOP_KEYS)
+    name = str(raw.get("name") or path.stem)
+    base = raw.get("base") or []
+    if not isinstance(base, list) or not all(isinstance(b, str) and "=" in b for b in base):
+        raise _err(path, "base", "must be a list of overrides like `model=minilm`")
+    confirm = raw.get("confirm") or {}
+    _check_keys(path, "confirm.", confirm, ("seeds", "reuse_search_run"))
+    seeds = confirm.get("seeds", 3)
+    seeds = list(range(seeds)) if isinstance(seeds, int) else [int(s) for s in seeds]
+    out = Path(raw.get("out") or Path("runs") / name)
+    workers = raw.get("workers", 1)
+    if not isinstance(workers, int) or workers < 1:
+        raise _err(path, "workers", f"must be a whole number >= 1, got {workers!r}")
+    tracker = {"name": "mlflow", "uri": None, **(raw.get("tracker") or {})}
+    return SweepSpec(
+        name=name, path=path, base=list(base), grid=_grid(path, raw.get("grid")), **_search(path, raw.get("search") or {}),
+        seeds=seeds, reuse_search_run=bool(confirm.get("reuse_search_run", True)),
+        storage=str(raw.get("storage") or f"sqlite:///{(out / 'study.db').resolve()}"), out=out, workers=workers,
+        tracker=tracker, raw=raw,
+    )  # fmt: skip

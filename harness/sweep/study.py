@@ -1,0 +1,157 @@
+"""Optuna storage and claims: who runs which trial, exactly once, across workers and restarts.
+
+Search trials are claimed with `study.ask()`; a claim whose rank among the cell's valid trials
+exceeds the budget is voided at once, so many workers never over-fill a cell. Confirmation
+seeds are enqueued once and popped by `ask()` (atomic in the storage). A trial left RUNNING by
+a dead worker (same host: its pid is gone; other hosts: its heartbeat is stale) is adopted from
+its record when that was written, or else voided and re-enqueued with the same parameters.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import optuna
+import psutil
+from optuna.storages import BaseStorage, RDBStorage
+from optuna.trial import FrozenTrial, TrialState
+
+from harness.errors import ConfigError
+
+__all__ = [
+    "WORKER_ID",
+    "claim_confirm",
+    "claim_search",
+    "heartbeat",
+    "open_storage",
+    "recover_stale",
+    "valid_trials",
+    "void",
+]
+
+WORKER_ID = f"{socket.gethostname()}:{os.getpid()}"
+FINISHED = (TrialState.COMPLETE, TrialState.PRUNED, TrialState.FAIL)
+
+
+def open_storage(url: str, heartbeat_s: int) -> BaseStorage:
+    """RDB storage (SQLite, PostgreSQL, any SQLAlchemy URL) or `journal:<path>`; fails at once, naming the URL."""
+    try:
+        if url.startswith("journal:"):
+            from optuna.storages.journal import JournalFileBackend, JournalStorage
+
+            return JournalStorage(JournalFileBackend(url.removeprefix("journal:")))
+        kwargs: dict[str, Any] = {"pool_pre_ping": True}
+        if url.startswith("sqlite"):
+            kwargs["connect_args"] = {"timeout": 60}
+            os.makedirs(os.path.dirname(url.removeprefix("sqlite:///")) or ".", exist_ok=True)
+        return RDBStorage(
+            url, engine_kwargs=kwargs, heartbeat_interval=heartbeat_s, grace_period=3 * heartbeat_s
+        )
+    except Exception as exc:  # noqa: BLE001 - any driver error becomes one clear message
+        raise ConfigError(
+            "storage", f"cannot open the study storage {url}: {type(exc).__name__}: {exc}"
+        ) from None
+
+
+def valid_trials(study: optuna.Study) -> list[FrozenTrial]:
+    """Trials that count towards the budget (not voided by a crash or an over-filled claim)."""
+    return [t for t in study.get_trials(deepcopy=False) if not t.user_attrs.get("void")]
+
+
+def void(study: optuna.Study, trial_id: int, reason: str) -> bool:
+    """Fail a trial and exclude it from the budget; False if another worker finished it first."""
+    storage = study._storage
+    try:
+        if not storage.set_trial_state_values(trial_id, TrialState.FAIL):
+            return False
+    except RuntimeError:  # UpdateFinishedTrialError: already finished elsewhere
+        return False
+    storage.set_trial_user_attr(trial_id, "void", reason)
+    return True
+
+
+def claim_search(study: optuna.Study, budget: int) -> optuna.Trial | None:
+    """Ask for the next search trial of a cell, or None when its budget is taken."""
+    if len(valid_trials(study)) >= budget:
+        return None
+    trial = study.ask()
+    trial.set_user_attr("worker", WORKER_ID)
+    numbers = sorted(t.number for t in valid_trials(study))
+    if trial.number in numbers and numbers.index(trial.number) < budget:
+        return trial
+    void(study, trial._trial_id, "overflow")
+    return None
+
+
+def claim_confirm(study: optuna.Study) -> optuna.Trial | None:
+    """Pop the next enqueued confirmation seed, or None when all are claimed."""
+    if not any(t.state == TrialState.WAITING for t in study.get_trials(deepcopy=False)):
+        return None
+    trial = study.ask()
+    if (
+        "seed" not in trial.user_attrs
+    ):  # nothing was waiting after all: never run a sampled trial here
+        void(study, trial._trial_id, "overflow")
+        return None
+    trial.set_user_attr("worker", WORKER_ID)
+    return trial
+
+
+def _is_dead(trial: FrozenTrial, stale_ids: set[int]) -> bool:
+    host, _, pid = str(trial.user_attrs.get("worker", "")).rpartition(":")
+    if host == socket.gethostname() and pid.isdigit():
+        return not psutil.pid_exists(int(pid)) or int(pid) == os.getpid()
+    return trial._trial_id in stale_ids
+
+
+def recover_stale(
+    study: optuna.Study, adopt: Callable[[FrozenTrial], bool], own_running: set[int]
+) -> int:
+    """Handle trials a dead worker left RUNNING: adopt a written record, else void + re-enqueue."""
+    storage = study._storage
+    stale_ids: set[int] = set()
+    if isinstance(storage, RDBStorage) and storage.get_heartbeat_interval():
+        stale_ids = set(storage._get_stale_trial_ids(study._study_id))
+    recovered = 0
+    for t in study.get_trials(deepcopy=False, states=(TrialState.RUNNING,)):
+        if t._trial_id in own_running or not _is_dead(t, stale_ids):
+            continue
+        if adopt(t):
+            recovered += 1
+        elif void(study, t._trial_id, "interrupted"):
+            attrs = {k: v for k, v in t.user_attrs.items() if k in ("seed",)}
+            study.enqueue_trial(t.params, user_attrs={**attrs, "retry_of": t.number})
+            recovered += 1
+    return recovered
+
+
+@contextmanager
+def heartbeat(study: optuna.Study, trial: optuna.Trial, interval_s: float) -> Iterator[None]:
+    """Keep the trial's heartbeat fresh while it runs (ask/tell gets no heartbeat thread from Optuna)."""
+    storage = study._storage
+    if not isinstance(storage, RDBStorage) or not storage.get_heartbeat_interval():
+        yield
+        return
+    stop = threading.Event()
+
+    def beat() -> None:
+        while True:
+            try:
+                storage.record_heartbeat(trial._trial_id)
+            except Exception:  # noqa: BLE001 - a missed beat must not kill the trial
+                pass
+            if stop.wait(interval_s):
+                return
+
+    thread = threading.Thread(target=beat, daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        thread.join()
