@@ -7,7 +7,8 @@ from collections.abc import Sequence
 from typing import Any
 
 __all__ = [
-    "cell_name", "fmt_count", "fmt_float", "fmt_p", "fmt_pct", "fmt_seconds", "md_table", "state_label",
+    "cell_name", "fmt_count", "fmt_float", "fmt_num", "fmt_p", "fmt_pct", "fmt_seconds", "md_table", "row_label",
+    "state_label",
 ]  # fmt: skip
 
 
@@ -36,6 +37,14 @@ def fmt_float(x: Any, spec: str = ".3g") -> str:
     return "—" if _missing(x) else format(float(x), spec)
 
 
+def fmt_num(x: Any) -> str:
+    """Measured quantities (MB, samples/s): three significant digits, no exponent for big ones."""
+    if _missing(x):
+        return "—"
+    v = float(x)
+    return f"{v:,.0f}" if abs(v) >= 100 else f"{v:.3g}"
+
+
 def fmt_seconds(x: Any) -> str:
     """Durations in seconds, with a coarser unit once they get long."""
     if _missing(x):
@@ -45,7 +54,7 @@ def fmt_seconds(x: Any) -> str:
         return f"{s / 3600:.2f} h"
     if s >= 120:
         return f"{s / 60:.1f} min"
-    return f"{s:.1f} s"
+    return f"{s:.2g} s" if s < 1 else f"{s:.1f} s"
 
 
 def fmt_count(x: Any) -> str:
@@ -69,6 +78,7 @@ def md_table(header: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:
     """A GitHub-flavoured markdown table; pipes inside cells are escaped."""
 
     def line(cells: Sequence[Any]) -> str:
+        """One table row."""
         return "| " + " | ".join(str(c).replace("|", "\\|") for c in cells) + " |"
 
     out = [line(header), "|" + "|".join("---" for _ in header) + "|"]
@@ -86,6 +96,11 @@ def state_label(row: Any) -> str:
     if state == "failed":
         n, failed = int(row.get("n_records", 0)), int(row.get("n_failed", 0))
         if failed == n:
-            return f"failed ({n} trials)"
+            return f"failed ({n} trial{'s' if n != 1 else ''})"
         return f"no completed trials ({int(row.get('n_pruned', 0))} pruned, {failed} failed)"
     return ""
+
+
+def row_label(group: str, strategy: str) -> str:
+    """Table row name: the strategy, prefixed by extra grid axes when the sweep has them."""
+    return f"{group}, {strategy}" if group else str(strategy)

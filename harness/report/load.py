@@ -36,13 +36,15 @@ _NUMBER = re.compile(r"^-?\d+(\.\d+)?$")
 
 
 def parse_cell_id(cell_id: str) -> dict[str, Any]:
-    """Recover the grid values from `strategy=top_k,train_size=100` when a record lacks `cell`."""
+    """Grid values from `strategy=top_k,train_size=100` or the folder form `strategy-top_k__train_size-100`."""
+    if "=" in cell_id:
+        pairs = [part.partition("=") for part in cell_id.split(",")]
+    else:
+        pairs = [part.partition("-") for part in cell_id.split("__")]
     cell: dict[str, Any] = {}
-    for part in cell_id.split(","):
-        key, sep, value = part.partition("=")
-        if not sep:
-            continue
-        cell[key.strip()] = int(value) if value.isdigit() else value.strip()
+    for key, sep, value in pairs:
+        if sep and key.strip():
+            cell[key.strip()] = int(value) if value.strip().isdigit() else value.strip()
     return cell
 
 
@@ -51,7 +53,9 @@ def _from_path(path: Path, records_dir: Path) -> dict[str, Any]:
     parts = path.relative_to(records_dir).parts
     found: dict[str, Any] = {"record_path": path.relative_to(records_dir.parent).as_posix()}
     if len(parts) >= 3:
-        found["cell_id"], found["phase"] = parts[0], parts[1]
+        cell = parse_cell_id(parts[0])
+        found["cell_id"] = ",".join(f"{k}={v}" for k, v in cell.items()) or parts[0]
+        found["phase"] = parts[1]
     match = re.match(r"^trial-(\d+)$", path.stem)
     if match:
         found["trial_number"] = int(match.group(1))
@@ -71,9 +75,10 @@ def _flatten(record: dict[str, Any], located: dict[str, Any]) -> dict[str, Any]:
     cell = record.get("cell") if isinstance(record.get("cell"), dict) else None
     if cell is None:
         cell = parse_cell_id(str(row.get("cell_id") or ""))
-    row["grid_strategy"] = str(cell.get("strategy", row.get("strategy")))
+    strategy = cell.get("strategy", row.get("strategy"))
+    row["grid_strategy"] = None if strategy is None else str(strategy)
     size = cell.get("train_size", row.get("train_size"))
-    row["grid_train_size"] = int(size) if _NUMBER.match(str(size)) else None
+    row["grid_train_size"] = int(float(str(size))) if _NUMBER.match(str(size)) else None
     extra = sorted(k for k in cell if k not in ("strategy", "train_size"))
     row["group"] = ",".join(f"{k}={cell[k]}" for k in extra)
     return row
@@ -104,7 +109,7 @@ def _coerce(frame: pd.DataFrame) -> pd.DataFrame:
     for key in FLOAT_KEYS:
         frame[key] = pd.to_numeric(frame[key], errors="coerce").astype("float64")
     for key in STR_KEYS:
-        frame[key] = frame[key].astype("str").where(frame[key].notna(), None)
+        frame[key] = frame[key].astype("str")  # pandas 3: missing stays NaN
     frame["grid_train_size"] = frame["grid_train_size"].astype("Int64")
     return frame
 

@@ -19,7 +19,7 @@ NOISE_TEST_TEXT = (
     f"2 seeds are shared; alpha = {ALPHA}, no correction for multiple comparisons. "
     "When the per-seed differences (or both cells) have zero spread, p is taken as 1 for "
     "equal means and 0 otherwise. With fewer than 2 seeds per cell noise cannot be judged. "
-    "With 3 seeds the test has little power: p ≥ 0.05 means *not distinguishable*, not *equal*."
+    "With few seeds (e.g. 3) the test has little power: p ≥ 0.05 means *not distinguishable*, not *equal*."
 )
 
 

@@ -157,7 +157,7 @@ def _verdicts(block: pd.DataFrame, alpha: float) -> list[dict[str, Any]]:
 
 def mark_best(summary: pd.DataFrame, alpha: float = ALPHA) -> pd.DataFrame:
     """Add is_best / verdict / p_vs_best: the noise test of each cell against its size's best."""
-    marks = []
+    marks: list[tuple[Any, dict[str, Any]]] = []
     for _, block in summary.groupby(["group", "train_size"], sort=False):
         marks.extend(zip(block.index, _verdicts(block, alpha), strict=True))
     extra = pd.DataFrame([m for _, m in marks], index=[i for i, _ in marks])
