@@ -33,6 +33,7 @@ def load_tokenizer(name_or_path: str) -> Any:
 @lru_cache(maxsize=2)
 def _pretrained(name_or_path: str) -> nn.Module:
     hf_logging.disable_progress_bar()
+    hf_logging.set_verbosity_error()  # the pooler we drop is reported as "unexpected"; it is expected
     try:
         model = AutoModel.from_pretrained(
             name_or_path, dtype=torch.float32, add_pooling_layer=False
