@@ -167,7 +167,7 @@ def compose_config(overrides: Sequence[str] = (), config_name: str = "config") -
 
 
 def _resolved(cfg: DictConfig) -> dict[str, Any]:
-    body = OmegaConf.masked_copy(cfg, [k for k in cfg if k != "hydra"])
+    body = OmegaConf.masked_copy(cfg, [str(k) for k in cfg if k != "hydra"])
     try:
         out = OmegaConf.to_container(body, resolve=True, throw_on_missing=True)
     except MissingMandatoryValue as exc:
@@ -235,7 +235,7 @@ def _reg_spec(r: dict[str, Any]) -> RegSpec:
     if r["early_stopping_patience"] is not None:
         _positive("regularization.early_stopping_patience", r["early_stopping_patience"], kind=int)
     return RegSpec(
-        **{
+        **{  # type: ignore[arg-type]
             k: float(v) if isinstance(v, int) and k != "early_stopping_patience" else v
             for k, v in r.items()
         }

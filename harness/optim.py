@@ -15,7 +15,8 @@ def _no_decay(name: str, param: nn.Parameter) -> bool:
 
 def param_groups(model: nn.Module, weight_decay: float) -> list[dict[str, Any]]:
     """Two groups of trainable parameters. AdamW decouples the decay; Adam/SGD/RMSprop add it as L2."""
-    decay, no_decay = [], []
+    decay: list[nn.Parameter] = []
+    no_decay: list[nn.Parameter] = []
     for name, p in model.named_parameters():
         if p.requires_grad:
             (no_decay if _no_decay(name, p) else decay).append(p)

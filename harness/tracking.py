@@ -69,7 +69,8 @@ def default_uri() -> str:
 
 
 class Tracker(Protocol):
-    uri: str | None
+    @property
+    def uri(self) -> str | None: ...
 
     def log_record(
         self,

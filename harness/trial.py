@@ -112,9 +112,9 @@ def _base_record(
 def _build_model(
     spec: TrialSpec, vocab_size: int, num_labels: int, device: torch.device
 ) -> Classifier:
-    encoder = load_encoder(spec.model, vocab_size, spec.reg.dropout)
+    encoder: Any = load_encoder(spec.model, vocab_size, spec.reg.dropout)
     head = instantiate(spec.head_cfg, _convert_="all")(
-        in_features=encoder.config.hidden_size, num_labels=num_labels
+        in_features=int(encoder.config.hidden_size), num_labels=num_labels
     )
     model = Classifier(encoder, head)
     instantiate(spec.strategy_cfg, _convert_="all")(model)

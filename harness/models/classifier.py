@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import torch
 from torch import nn
 from transformers.masking_utils import create_bidirectional_mask
@@ -20,12 +22,12 @@ class Classifier(nn.Module):
 
     def __init__(self, encoder: nn.Module, head: Head):
         super().__init__()
-        self.encoder = encoder
+        self.encoder: Any = encoder  # a transformers PreTrainedModel (BERT-style)
         self.head = head
 
     @property
     def layers(self) -> nn.ModuleList:
-        return self.encoder.encoder.layer  # type: ignore[return-value]
+        return self.encoder.encoder.layer
 
     @property
     def num_layers(self) -> int:

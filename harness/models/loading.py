@@ -54,7 +54,10 @@ def _pretrained(name_or_path: str) -> nn.Module:
 @lru_cache(maxsize=4)
 def _tiny(vocab_size: int, init: tuple[tuple[str, int], ...]) -> nn.Module:
     torch.manual_seed(0)  # the tiny model's "pretrained" weights are the same in every trial
-    return BertModel(BertConfig(vocab_size=vocab_size, **dict(init)), add_pooling_layer=False)
+    config = BertConfig(vocab_size=vocab_size)
+    for key, value in init:
+        setattr(config, key, value)
+    return BertModel(config, add_pooling_layer=False)
 
 
 def set_dropout(module: nn.Module, p: float) -> None:

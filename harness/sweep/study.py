@@ -9,6 +9,7 @@ its record when that was written, or else voided and re-enqueued with the same p
 
 from __future__ import annotations
 
+import contextlib
 import os
 import socket
 import threading
@@ -141,10 +142,8 @@ def heartbeat(study: optuna.Study, trial: optuna.Trial, interval_s: float) -> It
 
     def beat() -> None:
         while True:
-            try:
+            with contextlib.suppress(Exception):  # a missed beat must not kill the trial
                 storage.record_heartbeat(trial._trial_id)
-            except Exception:  # noqa: BLE001 - a missed beat must not kill the trial
-                pass
             if stop.wait(interval_s):
                 return
 
