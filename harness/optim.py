@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from torch import nn
@@ -13,15 +14,19 @@ def _no_decay(name: str, param: nn.Parameter) -> bool:
     return param.ndim < 2 or name.endswith(".bias") or "LayerNorm" in name or "layer_norm" in name
 
 
-def param_groups(model: nn.Module, weight_decay: float) -> list[dict[str, Any]]:
-    """Two groups of trainable parameters. AdamW decouples the decay; Adam/SGD/RMSprop add it as L2."""
-    decay: list[nn.Parameter] = []
-    no_decay: list[nn.Parameter] = []
+def param_groups(
+    model: nn.Module, weight_decay: float, lr: float, lr_scale: Callable[[str], float] | None = None
+) -> list[dict[str, Any]]:
+    """Trainable parameters grouped by (decayed?, lr multiplier). AdamW decouples the decay;
+    Adam/SGD/RMSprop add it as L2. `lr_scale` gives per-parameter multipliers (e.g. LLRD)."""
+    groups: dict[tuple[bool, float], list[nn.Parameter]] = {}
     for name, p in model.named_parameters():
         if p.requires_grad:
-            (no_decay if _no_decay(name, p) else decay).append(p)
-    groups = [
-        {"params": decay, "weight_decay": weight_decay},
-        {"params": no_decay, "weight_decay": 0.0},
+            key = (not _no_decay(name, p), lr_scale(name) if lr_scale else 1.0)
+            groups.setdefault(key, []).append(p)
+    return [
+        {"params": params, "weight_decay": weight_decay if decay else 0.0, "lr": lr * scale}
+        for (decay, scale), params in sorted(
+            groups.items(), key=lambda kv: (not kv[0][0], -kv[0][1])
+        )
     ]
-    return [g for g in groups if g["params"]]

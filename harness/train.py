@@ -90,12 +90,14 @@ def train(
     spec: LoopSpec,
     report: ReportFn | None = None,
     result: LoopResult | None = None,
+    on_epoch: Callable[[int], None] | None = None,
 ) -> LoopResult:
     """Train, evaluate, select on validation accuracy; leaves the best weights in `model`."""
     cache = caches or {}
     device, on_cuda = spec.device, spec.device.type == "cuda"
-    trainable = [p for p in model.parameters() if p.requires_grad]
-    l1_params = [p for n, p in model.named_parameters() if p.requires_grad and p.ndim >= 2]
+    trainable = [p for group in optimizer.param_groups for p in group["params"]]  # ever trainable
+    names = {id(p): n for n, p in model.named_parameters()}
+    l1_params = [p for p in trainable if p.ndim >= 2]
     generator = torch.Generator().manual_seed(spec.seed)
     result = result if result is not None else LoopResult()  # the caller keeps it if we raise
     best_state, evals_without_gain = None, 0
@@ -121,9 +123,7 @@ def train(
         result.history.append(row)
         if result.best is None or val["accuracy"] > result.best["val_accuracy"] + spec.min_delta:
             result.best, evals_without_gain = row, 0
-            best_state = {
-                n: p.detach().clone() for n, p in model.named_parameters() if p.requires_grad
-            }
+            best_state = {names[id(p)]: p.detach().clone() for p in trainable}
         else:
             evals_without_gain += 1
         if report is not None:
@@ -134,6 +134,8 @@ def train(
     # -- epochs ------------------------------------------------------------------------------------
     stop = False
     for epoch in range(1, spec.epochs + 1):
+        if on_epoch is not None:
+            on_epoch(epoch)  # strategies that change what trains (gradual unfreezing, LP-FT)
         set_train_mode(model)
         loss_sum, correct, seen = torch.zeros((), device=device), torch.zeros((), device=device), 0
         tick = time.perf_counter()

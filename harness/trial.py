@@ -35,6 +35,7 @@ from harness.runtime import (
     seed_everything,
     versions,
 )
+from harness.strategies import StrategyPlan
 from harness.tracking import Tracker
 from harness.train import LoopResult, LoopSpec, evaluate, train
 
@@ -111,14 +112,29 @@ def _base_record(
 
 def _build_model(
     spec: TrialSpec, vocab_size: int, num_labels: int, device: torch.device
-) -> Classifier:
+) -> tuple[Classifier, StrategyPlan]:
     encoder: Any = load_encoder(spec.model, vocab_size, spec.reg.dropout)
     head = instantiate(spec.head_cfg, _convert_="all")(
         in_features=int(encoder.config.hidden_size), num_labels=num_labels
     )
     model = Classifier(encoder, head)
-    instantiate(spec.strategy_cfg, _convert_="all")(model)
-    return model.to(device)
+    plan = instantiate(spec.strategy_cfg, _convert_="all")(model) or StrategyPlan()
+    return model.to(device), plan
+
+
+def _optimization(
+    spec: TrialSpec, model: Classifier, plan: StrategyPlan, steps: int, class_counts: list[int]
+) -> tuple[torch.optim.Optimizer, Any, Any]:
+    """Optimizer over the trainable parameters, its schedule, and the loss: `_partial_` configs finished here."""
+    groups = param_groups(model, spec.reg.weight_decay, spec.lr, plan.lr_scale)
+    optimizer = instantiate(spec.optimizer_cfg, _convert_="all")(groups)
+    scheduler = instantiate(spec.scheduler_cfg, _convert_="all")(
+        optimizer, num_training_steps=steps
+    )
+    loss_fn = instantiate(spec.loss_cfg, _convert_="all")(
+        label_smoothing=spec.reg.label_smoothing, class_counts=class_counts
+    )
+    return optimizer, scheduler, loss_fn
 
 
 def _checkpoint(model: Classifier, path: Path | None) -> tuple[float, str | None]:
@@ -151,12 +167,12 @@ def _fit(
     data = encode_splits(tokenizer, splits, spec.data.max_length)
     rec.update(test_size=len(data["test"]), label_names=splits.label_names)
     seed_everything(spec.seed)
-    model = _build_model(spec, len(tokenizer), len(splits.label_names), device)
+    model, plan = _build_model(spec, len(tokenizer), len(splits.label_names), device)
     rec["trainable_params"] = sum(p.numel() for p in model.parameters() if p.requires_grad)
     rec["total_params"] = sum(p.numel() for p in model.parameters())
 
     caches, cache_s, hit = None, 0.0, False
-    if spec.train.cache_frozen:
+    if spec.train.cache_frozen and plan.cacheable:
         model_key = f"{spec.model.name_or_path}|{spec.model.random_init}"
         caches, cache_s, hit = prefix_cache.build_caches(
             model, data, model_key, spec.train.eval_batch_size, device
@@ -176,13 +192,8 @@ def _fit(
         spec.train.max_epochs,
     )
     steps = epochs * math.ceil(spec.data.train_size / spec.train.batch_size)
-    optimizer = instantiate(spec.optimizer_cfg, _convert_="all")(
-        param_groups(model, spec.reg.weight_decay)
-    )
-    scheduler = instantiate(spec.scheduler_cfg, _convert_="all")(
-        optimizer, num_training_steps=steps
-    )
-    loss_fn = instantiate(spec.loss_cfg, _convert_="all")(label_smoothing=spec.reg.label_smoothing)
+    counts = [splits.train_labels.count(i) for i in range(len(splits.label_names))]
+    optimizer, scheduler, loss_fn = _optimization(spec, model, plan, steps, counts)
     loop_spec = LoopSpec(
         epochs=epochs, batch_size=spec.train.batch_size, eval_batch_size=spec.train.eval_batch_size,
         max_grad_norm=spec.train.max_grad_norm, eval_every_steps=spec.train.eval_every_steps, l1=spec.reg.l1,
@@ -191,7 +202,18 @@ def _fit(
     )  # fmt: skip
     rec.update(epochs=epochs, planned_steps=steps)
     try:
-        train(model, data, caches, optimizer, scheduler, loss_fn, loop_spec, report, result=loop)
+        train(
+            model,
+            data,
+            caches,
+            optimizer,
+            scheduler,
+            loss_fn,
+            loop_spec,
+            report,
+            loop,
+            plan.on_epoch,
+        )
     finally:
         rec.update(
             history=loop.history,

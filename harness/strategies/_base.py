@@ -2,11 +2,29 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
+
 from torch import nn
 
 from harness.errors import ConfigError
 
-__all__ = ["check_k", "freeze_all", "train_head", "trainable_names"]
+__all__ = ["StrategyPlan", "check_k", "freeze_all", "train_head", "trainable_names"]
+
+
+@dataclass(frozen=True)
+class StrategyPlan:
+    """What a strategy needs from the loop beyond `requires_grad` at the start (all optional).
+
+    `apply` leaves every parameter that will *ever* train with requires_grad=True (the optimizer
+    is built from that set); `on_epoch(epoch)` may then freeze/unfreeze at the start of each
+    epoch (1-based). `lr_scale(name)` multiplies the learning rate per parameter. Strategies whose
+    frozen set changes during training are not `cacheable`.
+    """
+
+    on_epoch: Callable[[int], None] | None = None
+    lr_scale: Callable[[str], float] | None = None
+    cacheable: bool = True
 
 
 def freeze_all(model: nn.Module) -> None:

@@ -65,14 +65,16 @@ def valid_trials(study: optuna.Study) -> list[FrozenTrial]:
 
 
 def void(study: optuna.Study, trial_id: int, reason: str) -> bool:
-    """Fail a trial and exclude it from the budget; False if another worker finished it first."""
+    """Fail a trial and exclude it from the budget; False if another worker finished it first.
+
+    The mark goes on first: a finished trial cannot take attributes, so whoever marks a RUNNING
+    trial owns its retry."""
     storage = study._storage
     try:
-        if not storage.set_trial_state_values(trial_id, TrialState.FAIL):
-            return False
+        storage.set_trial_user_attr(trial_id, "void", reason)
+        storage.set_trial_state_values(trial_id, TrialState.FAIL)
     except RuntimeError:  # UpdateFinishedTrialError: already finished elsewhere
         return False
-    storage.set_trial_user_attr(trial_id, "void", reason)
     return True
 
 
