@@ -87,6 +87,7 @@ class TrainSpec:
     cache_frozen: bool
     precision: str
     compile: bool
+    drift_examples: int
 
 
 @dataclass(frozen=True)

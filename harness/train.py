@@ -61,15 +61,17 @@ class LoopResult:
 @torch.no_grad()
 def evaluate(
     model: Classifier, split: EncodedSplit, cache: PrefixCache | None, spec: LoopSpec
-) -> dict[str, float]:
+) -> dict[str, Any]:
     """Accuracy, macro-F1 and mean cross-entropy on a split, eval mode, batched by length."""
     model.eval()
+    probs = torch.zeros(len(split), spec.num_labels, device=spec.device)
     preds, labels, loss_sum = [], [], torch.zeros((), device=spec.device)
     for batch in eval_batches(split, spec.eval_batch_size, pin=spec.device.type == "cuda"):
         b = batch.to(spec.device)
         with autocast(spec.device, spec.precision):
             logits = forward(model, b, cache).float()
         loss_sum += torch.nn.functional.cross_entropy(logits, b.labels, reduction="sum")
+        probs[b.index] = logits.softmax(-1)
         preds.append(logits.argmax(-1))
         labels.append(b.labels)
     p, y = torch.cat(preds).cpu(), torch.cat(labels).cpu()
@@ -77,6 +79,7 @@ def evaluate(
         "accuracy": accuracy(p, y),
         "macro_f1": macro_f1(p, y, spec.num_labels),
         "loss": float(loss_sum) / len(split),
+        "probs": probs.cpu(),  # [N, labels] in the split's own order (for ensembling)
     }
 
 

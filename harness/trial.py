@@ -18,11 +18,15 @@ import torch
 from hydra.utils import instantiate
 
 from harness import cache as prefix_cache
+from harness.cache import PrefixCache
 from harness.config import DataSpec, TrialSpec
 from harness.data import encode_splits, make_splits, read_dataset
+from harness.data.batching import EncodedSplit
 from harness.data.sources import RawSplits
+from harness.drift import param_drift, repr_cka
 from harness.errors import ConfigError
 from harness.models import Classifier, load_encoder, load_tokenizer
+from harness.models.loading import pretrained_encoder
 from harness.optim import param_groups
 from harness.record import SCHEMA_VERSION, write_record
 from harness.runtime import (
@@ -226,9 +230,26 @@ def _fit(
             loop.samples_seen / loop.step_time_s if loop.step_time_s > 0 else None
         )
 
+    _final_metrics(spec, model, data, caches, loop, loop_spec, rec, len(tokenizer))
+    rec["checkpoint_mb"], rec["checkpoint_path"] = _checkpoint(model, ckpt)
+
+
+def _final_metrics(
+    spec: TrialSpec,
+    model: Classifier,
+    data: dict[str, EncodedSplit],
+    caches: dict[str, PrefixCache] | None,
+    loop: LoopResult,
+    loop_spec: LoopSpec,
+    rec: dict[str, Any],
+    vocab_size: int,
+) -> None:
+    """The selected state, evaluated once: test, train (for the overfitting gap), drift."""
     best = loop.best or {}
     test = evaluate(model, data["test"], (caches or {}).get("test"), loop_spec)
     train_eval = evaluate(model, data["train"], (caches or {}).get("train"), loop_spec)
+    rec["test_probs"] = [[round(float(p), 5) for p in row] for row in test["probs"]]
+    rec["test_labels"] = data["test"].labels.tolist()
     rec.update(
         best_epoch=best.get("epoch"), val_accuracy=best.get("val_accuracy"), val_macro_f1=best.get("val_macro_f1"),
         val_loss=best.get("val_loss"), test_accuracy=test["accuracy"], test_macro_f1=test["macro_f1"],
@@ -236,7 +257,15 @@ def _fit(
     )  # fmt: skip
     if rec["val_accuracy"] is not None:
         rec["overfit_gap"] = rec["train_accuracy"] - rec["val_accuracy"]
-    rec["checkpoint_mb"], rec["checkpoint_path"] = _checkpoint(model, ckpt)
+    if spec.train.drift_examples > 0:
+        encoder_trains = any(p.requires_grad for p in model.encoder.parameters())
+        base = pretrained_encoder(spec.model, vocab_size)
+        rec["param_drift"] = param_drift(model, base) if encoder_trains else 0.0
+        rec["repr_cka"] = (
+            repr_cka(model, base, data["test"], spec.train.drift_examples, loop_spec.device)
+            if encoder_trains
+            else 1.0
+        )
 
 
 def run_trial(

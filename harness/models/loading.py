@@ -14,7 +14,7 @@ from transformers.utils import logging as hf_logging
 from harness.config import ModelSpec
 from harness.errors import ConfigError
 
-__all__ = ["load_encoder", "load_tokenizer", "set_dropout"]
+__all__ = ["load_encoder", "load_tokenizer", "pretrained_encoder", "set_dropout"]
 
 SUPPORTED = "BERT-style encoders with `embeddings` + `encoder.layer` (BERT, RoBERTa, ELECTRA, XLM-R, MiniLM)"
 
@@ -65,6 +65,13 @@ def set_dropout(module: nn.Module, p: float) -> None:
     for m in module.modules():
         if isinstance(m, nn.Dropout):
             m.p = p
+
+
+def pretrained_encoder(spec: ModelSpec, vocab_size: int) -> nn.Module:
+    """The process-wide pristine encoder (read-only: drift metrics compare against it)."""
+    if spec.random_init:
+        return _tiny(vocab_size, tuple(sorted(spec.random_init.items())))
+    return _pretrained(spec.name_or_path)
 
 
 def load_encoder(spec: ModelSpec, vocab_size: int, dropout: float) -> nn.Module:

@@ -7,6 +7,8 @@ from pathlib import Path
 import pandas as pd
 
 from harness.report.cost import cost_section
+from harness.report.drift import drift_section
+from harness.report.ensemble import add_ensemble
 from harness.report.errors import ReportError
 from harness.report.findings import generate_findings
 from harness.report.header import header_section
@@ -51,7 +53,7 @@ def _write_table(records: pd.DataFrame, out_dir: Path) -> None:
 def build_report(sweep_dir: Path, out_dir: Path) -> Path:
     """Answer 'when does full fine-tuning pay?' from a sweep's records; returns report.md."""
     sweep_dir, out_dir = Path(sweep_dir), Path(out_dir)
-    records = load_records(sweep_dir)
+    records = add_ensemble(load_records(sweep_dir))
     meta, sweep_text = read_sweep_yaml(sweep_dir)
     name = str(meta.get("name") or sweep_dir.name)
     summary = summarize_cells(records, grid_from_sweep(meta))
@@ -67,6 +69,7 @@ def build_report(sweep_dir: Path, out_dir: Path) -> Path:
         main_table_section(summary, LEARNING_CURVES_PNG, NOISE_TEST_TEXT),
         cost_section(records, summary, COST_SCATTER_PNG),
         overfit_section(summary),
+        drift_section(records),
         hparams_section(records, summary, sweep_dir),
         _findings_section(summary),
         _appendix(sweep_text),
