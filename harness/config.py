@@ -33,6 +33,7 @@ __all__ = [
 ]
 
 GROUPS = (
+    "augmentation",
     "model",
     "dataset",
     "strategy",
@@ -128,6 +129,7 @@ class TrialSpec:
     scheduler_cfg: dict[str, Any]
     head_cfg: dict[str, Any]
     loss_cfg: dict[str, Any]
+    augmentation_cfg: dict[str, Any]
     config: dict[str, Any] = field(repr=False)
 
 
@@ -278,6 +280,7 @@ def to_spec(cfg: DictConfig) -> TrialSpec:
         scheduler_cfg=sched,
         head_cfg=c["head"],
         loss_cfg=c["loss"],
+        augmentation_cfg=c["augmentation"],
         config=c,
     )
 

@@ -5,6 +5,7 @@ This is the only place configs are instantiated; everything it calls takes plain
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import time
 import traceback
@@ -87,7 +88,15 @@ def _base_record(
         "task": "sequence_classification",
         **{
             g: spec.choices[g]
-            for g in ("strategy", "optimizer", "scheduler", "head", "loss", "regularization")
+            for g in (
+                "strategy",
+                "optimizer",
+                "scheduler",
+                "head",
+                "loss",
+                "regularization",
+                "augmentation",
+            )
         },
         "train_size": spec.data.train_size,
         "val_size": spec.data.val_size,
@@ -168,6 +177,16 @@ def _fit(
     """Everything that trains; fills `rec` as facts become known (so a pruned trial keeps them)."""
     tokenizer = load_tokenizer(spec.model.name_or_path)
     splits = make_splits(_raw(spec.data), spec.data)
+    extra_texts, extra_labels = instantiate(spec.augmentation_cfg, _convert_="all")(
+        splits.train_texts, splits.train_labels, seed=spec.seed
+    )
+    rec["augmented_count"] = len(extra_texts)  # training split only; val/test untouched
+    if extra_texts:
+        splits = dataclasses.replace(
+            splits,
+            train_texts=[*splits.train_texts, *extra_texts],
+            train_labels=[*splits.train_labels, *extra_labels],
+        )
     data = encode_splits(tokenizer, splits, spec.data.max_length)
     rec.update(test_size=len(data["test"]), label_names=splits.label_names)
     seed_everything(spec.seed)
@@ -195,7 +214,7 @@ def _fit(
         spec.train.min_epochs,
         spec.train.max_epochs,
     )
-    steps = epochs * math.ceil(spec.data.train_size / spec.train.batch_size)
+    steps = epochs * math.ceil(len(data["train"]) / spec.train.batch_size)
     counts = [splits.train_labels.count(i) for i in range(len(splits.label_names))]
     optimizer, scheduler, loss_fn = _optimization(spec, model, plan, steps, counts)
     loop_spec = LoopSpec(
