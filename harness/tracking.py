@@ -153,6 +153,20 @@ class MlflowTracker:
         if run_id:
             self._client.log_artifact(run_id, str(path))
 
+    def report_run(self, sweep: str) -> str:
+        """The sweep's one `report` run (created on first use, reused after)."""
+        exp = self._experiment_id(None)
+        found = self._client.search_runs(
+            [exp], filter_string="tags.phase = 'report'", max_results=1
+        )
+        if found:
+            return str(found[0].info.run_id)
+        run = self._client.create_run(
+            exp, run_name="report", tags={"sweep": sweep, "phase": "report"}
+        )
+        self._client.set_terminated(run.info.run_id)
+        return str(run.info.run_id)
+
     def log_record(
         self,
         record: dict[str, Any],

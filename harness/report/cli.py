@@ -30,6 +30,21 @@ def _parse(args: Sequence[str]) -> tuple[str, dict[str, str]]:
     return positional[0], overrides
 
 
+def _log_to_mlflow(meta: dict[str, object], report: Path) -> str | None:
+    """Attach the report and its figures to the sweep's MLflow experiment (one `report` run)."""
+    tracker = meta.get("tracker") if isinstance(meta.get("tracker"), dict) else {}
+    if (tracker or {}).get("name") == "none" or not meta.get("name"):
+        return None
+    from harness.tracking import MlflowTracker
+
+    mlflow = MlflowTracker((tracker or {}).get("uri"), f"sweep-{meta['name']}")  # type: ignore[arg-type]
+    run_id = mlflow.report_run(str(meta["name"]))
+    for path in sorted(report.parent.iterdir()):
+        if path.suffix in (".md", ".png", ".csv"):
+            mlflow.log_artifact(run_id, path)
+    return f"{mlflow.uri} (run {run_id})"
+
+
 def run_report_command(args: Sequence[str]) -> int:
     """Render the report and print where it went; bad input prints one line and returns 2."""
     try:
@@ -43,4 +58,13 @@ def run_report_command(args: Sequence[str]) -> int:
         return 2
     print(f"report: {report}")
     print(f"figures and records.csv/.parquet: {out_dir}")
+    try:
+        logged = _log_to_mlflow(read_sweep_yaml(sweep_dir)[0], report)
+    except Exception as exc:  # noqa: BLE001 - the report on disk is the product; MLflow is a sink
+        print(
+            f"warning: report not logged to MLflow ({type(exc).__name__}: {exc})", file=sys.stderr
+        )
+    else:
+        if logged:
+            print(f"mlflow: {logged}")
     return 0
