@@ -5,6 +5,7 @@ from __future__ import annotations
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from harness.report.build import build_report
 from harness.report.errors import ReportError
@@ -32,12 +33,13 @@ def _parse(args: Sequence[str]) -> tuple[str, dict[str, str]]:
 
 def _log_to_mlflow(meta: dict[str, object], report: Path) -> str | None:
     """Attach the report and its figures to the sweep's MLflow experiment (one `report` run)."""
-    tracker = meta.get("tracker") if isinstance(meta.get("tracker"), dict) else {}
-    if (tracker or {}).get("name") == "none" or not meta.get("name"):
+    raw = meta.get("tracker")
+    tracker: dict[str, Any] = raw if isinstance(raw, dict) else {}
+    if tracker.get("name") == "none" or not meta.get("name"):
         return None
     from harness.tracking import MlflowTracker
 
-    mlflow = MlflowTracker((tracker or {}).get("uri"), f"sweep-{meta['name']}")  # type: ignore[arg-type]
+    mlflow = MlflowTracker(tracker.get("uri"), f"sweep-{meta['name']}")
     run_id = mlflow.report_run(str(meta["name"]))
     for path in sorted(report.parent.iterdir()):
         if path.suffix in (".md", ".png", ".csv"):
