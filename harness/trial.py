@@ -132,7 +132,10 @@ def _build_model(
     )
     model = Classifier(encoder, head)
     plan = instantiate(spec.strategy_cfg, _convert_="all")(model) or StrategyPlan()
-    return model.to(device), plan
+    model = model.to(device)
+    if spec.train.compile:  # worth it on CUDA; dynamic shapes because batches are length-grouped
+        model.compile(dynamic=True)
+    return model, plan
 
 
 def _optimization(
