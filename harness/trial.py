@@ -20,6 +20,7 @@ from hydra.utils import instantiate
 
 from harness import cache as prefix_cache
 from harness.cache import PrefixCache
+from harness.checkpoint import save_trained
 from harness.config import DataSpec, TrialSpec
 from harness.data import encode_splits, make_splits, read_dataset
 from harness.data.batching import EncodedSplit
@@ -153,21 +154,6 @@ def _optimization(
     return optimizer, scheduler, loss_fn
 
 
-def _checkpoint(model: Classifier, path: Path | None) -> tuple[float, str | None]:
-    """Size of the trained tensors (what this strategy must store); saved when a path is given."""
-    tensors = {
-        n: p.detach().cpu().contiguous() for n, p in model.named_parameters() if p.requires_grad
-    }
-    size_mb = sum(t.numel() * t.element_size() for t in tensors.values()) / 2**20
-    if path is None:
-        return size_mb, None
-    from safetensors.torch import save_file
-
-    path.parent.mkdir(parents=True, exist_ok=True)
-    save_file(tensors, str(path))
-    return path.stat().st_size / 2**20, str(path)
-
-
 def _fit(
     spec: TrialSpec,
     device: torch.device,
@@ -253,7 +239,7 @@ def _fit(
         )
 
     _final_metrics(spec, model, data, caches, loop, loop_spec, rec, len(tokenizer))
-    rec["checkpoint_mb"], rec["checkpoint_path"] = _checkpoint(model, ckpt)
+    rec["checkpoint_mb"], rec["checkpoint_path"] = save_trained(model, ckpt)
 
 
 def _final_metrics(
