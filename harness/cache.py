@@ -2,9 +2,10 @@
 
 Semantics: frozen blocks always run in eval mode (no dropout), with or without the cache, so
 the cached and uncached paths compute the same function. When the whole encoder is frozen
-(`head_only`) the pooled sentence features are cached; otherwise the hidden states after the
-last frozen layer. Caches live in this process, keyed by model, split content and prefix, so
-every later trial and epoch of a sweep cell reuses them.
+(`head_only`) the pooled sentence features are cached (the last hidden states for a per-token
+head); otherwise the hidden states after the last frozen layer. Caches live in this process,
+keyed by model, split content and prefix, so every later trial and epoch of a sweep cell
+reuses them.
 """
 
 from __future__ import annotations
@@ -62,7 +63,7 @@ def set_train_mode(model: Classifier) -> None:
 def _build(
     model: Classifier, split: EncodedSplit, prefix: int, batch_size: int, device: torch.device
 ) -> PrefixCache:
-    pooled = prefix == model.num_layers
+    pooled = prefix == model.num_layers and not model.head.per_token  # token heads need every state
     model.eval()
     values: torch.Tensor | None = None
     for batch in eval_batches(split, batch_size):

@@ -27,10 +27,11 @@ def _fmt(value: object, pct: bool = False) -> str:
 
 def cmd_trial(overrides: Sequence[str]) -> int:
     from harness.config import load_spec
+
+    spec = load_spec(overrides)  # bad input fails here, before torch is even imported
     from harness.tracking import make_tracker
     from harness.trial import run_trial
 
-    spec = load_spec(overrides)
     tracker = make_tracker(spec.tracker)
     rec, path = run_trial(spec, tracker=tracker)
     print(
@@ -45,6 +46,11 @@ def cmd_trial(overrides: Sequence[str]) -> int:
         if rec["status"] == "completed"
         else f"{rec['status']}: {rec.get('error')}"
     )
+    if rec.get("test_entity_f1") is not None:  # token classification: the selection metric
+        print(
+            f"  val entity-F1 {_fmt(rec['val_entity_f1'], True)}   "
+            f"test entity-F1 {_fmt(rec['test_entity_f1'], True)}"
+        )
     if tracker.uri:
         print(f"mlflow: {tracker.uri}")
     print(f"record: {path}")

@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from hydra import compose, initialize_config_dir
@@ -20,6 +21,8 @@ from harness.errors import ConfigError
 from harness.paths import conf_dir, register_resolvers
 
 __all__ = [
+    "SELECTION_METRIC",
+    "TASKS",
     "DataSpec",
     "ModelSpec",
     "RegSpec",
@@ -46,8 +49,12 @@ GROUPS = (
 )
 DEVICES = ("auto", "cpu", "cuda")
 PRECISIONS = ("auto", "fp32", "bf16")
-FORMATS = ("auto", "tsv", "csv", "jsonl", "hub")
-POOLINGS = ("cls", "mean")
+FORMATS = ("auto", "tsv", "csv", "jsonl", "hub", "conll")
+POOLINGS = ("cls", "mean", "none")  # none: a per-token head (token classification)
+TASKS = ("sequence_classification", "token_classification")
+# the validation metric (key of `train.evaluate`) that selects the epoch and feeds pruning, per task
+SELECTION_METRIC = {"sequence_classification": "accuracy", "token_classification": "entity_f1"}
+CONLL_FILES = ("train.txt", "test.txt")  # what a token dataset's data_dir must hold
 
 
 @dataclass(frozen=True)
@@ -73,6 +80,8 @@ class DataSpec:
     val_size: int
     data_seed: int
     max_length: int
+    task: str = "sequence_classification"
+    data_dir: str | None = None  # token datasets: folder of CoNLL files
 
 
 @dataclass(frozen=True)
@@ -205,11 +214,51 @@ def _positive(key: str, value: object, *, allow_zero: bool = False, kind: type =
     return value
 
 
+def _token_data(d: dict[str, Any]) -> None:
+    """A token dataset reads CoNLL files from data_dir, or the hub; the folder is checked now."""
+    _choose("dataset.format", d["format"], ("conll", "hub"))
+    if d["format"] == "hub" or (d.get("hub_name") and not d.get("data_dir")):
+        return
+    if not d.get("data_dir"):
+        raise ConfigError(
+            "dataset.data_dir", "is required: a folder with " + ", ".join(CONLL_FILES)
+        )
+    folder = Path(d["data_dir"])
+    missing = [f for f in CONLL_FILES if not (folder / f).is_file()]
+    if missing:
+        raise ConfigError(
+            "dataset.data_dir", f"{str(folder)!r} lacks {', '.join(missing)}", CONLL_FILES
+        )
+
+
 def _data_spec(d: dict[str, Any]) -> DataSpec:
     _choose("dataset.format", d["format"], FORMATS)
+    _choose("dataset.task", d.get("task", TASKS[0]), TASKS)
+    if d.get("task") == "token_classification":
+        _token_data(d)
     for k in ("train_size", "val_size", "max_length"):
         _positive(f"dataset.{k}", d[k], kind=int)
     return DataSpec(**d)
+
+
+def _check_task(task: str, head: str, head_cfg: dict[str, Any], augmentation: str) -> None:
+    """The head must match the dataset's task (per-token heads have pooling `none`)."""
+
+    def head_task(cfg: Any) -> str:
+        return TASKS[1] if isinstance(cfg, dict) and cfg.get("pooling") == "none" else TASKS[0]
+
+    if head_task(head_cfg) != task:
+        fits = [
+            h
+            for h in group_options("head")
+            if head_task(OmegaConf.to_container(OmegaConf.load(conf_dir() / "head" / f"{h}.yaml")))
+            == task
+        ]
+        raise ConfigError("head", f"{head!r} does not fit the dataset's task {task!r}", fits)
+    if task == TASKS[1] and augmentation != "none":
+        raise ConfigError(
+            "augmentation", f"{augmentation!r} edits whole sentences, not tagged words", ["none"]
+        )
 
 
 def _train_spec(t: dict[str, Any]) -> TrainSpec:
@@ -245,9 +294,18 @@ def _reg_spec(r: dict[str, Any]) -> RegSpec:
     )
 
 
+def _hub_for_folder(ds: DictConfig) -> None:
+    """Online users of a folder dataset (conll2003) may give `hub_name` instead of `data_dir`."""
+    if not OmegaConf.is_missing(ds, "data_dir"):  # False too when the key is absent
+        return
+    if not OmegaConf.is_missing(ds, "hub_name") and ds.get("hub_name"):
+        ds.data_dir = None
+
+
 def to_spec(cfg: DictConfig) -> TrialSpec:
     """Validate a composed config once and return its typed form."""
     choices = {g: str(cfg.hydra.runtime.choices.get(g)) for g in GROUPS}
+    _hub_for_folder(cfg.dataset)
     c = _resolved(cfg)
     lr = _positive("optimizer.lr", c["optimizer"].get("lr"))
     _choose("device", c["device"], DEVICES)
@@ -259,13 +317,15 @@ def to_spec(cfg: DictConfig) -> TrialSpec:
         raise ConfigError(
             "scheduler.warmup_ratio", f"must be in [0, 1), got {sched['warmup_ratio']}"
         )
+    data = _data_spec(c["dataset"])
+    _check_task(data.task, choices["head"], c["head"], choices["augmentation"])
     m = c["model"]
     return TrialSpec(
         choices=choices,
         model=ModelSpec(
             name=m["name"], name_or_path=str(m["name_or_path"]), random_init=m["random_init"]
         ),
-        data=_data_spec(c["dataset"]),
+        data=data,
         train=_train_spec(c["train"]),
         reg=_reg_spec(c["regularization"]),
         tracker=TrackerSpec(**c["tracker"]),

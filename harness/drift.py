@@ -69,6 +69,8 @@ def _reps(
     for batch in eval_batches(subset, 64):
         b = batch.to(device)
         rows = features(b.input_ids, b.attention_mask).float()
+        if rows.ndim == 3:  # a per-token head's features: the mean of the token states
+            rows = pool(rows, b.attention_mask, "mean")
         if out is None:
             out = torch.zeros(n, rows.shape[-1], dtype=torch.float32, device=device)
         out[b.index] = rows
@@ -82,7 +84,7 @@ def repr_cka(
     """CKA between what the head sees (pooled features) before and after tuning, on n held-out texts."""
     model.eval()
     base = copy.deepcopy(pretrained).to(device).eval()
-    pooling = model.head.pooling
+    pooling = "mean" if model.head.per_token else model.head.pooling
 
     def base_features(ids: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
         return pool(base(input_ids=ids, attention_mask=mask).last_hidden_state, mask, pooling)

@@ -46,6 +46,8 @@ METRIC_KEYS = (
     "val_macro_f1",
     "test_accuracy",
     "test_macro_f1",
+    "val_entity_f1",  # token classification only
+    "test_entity_f1",
     "train_accuracy",
     "train_loss",
     "overfit_gap",
@@ -189,7 +191,7 @@ class MlflowTracker:
             if isinstance(record.get(k), int | float)
         ]
         for row in record.get("history", []):
-            for k in ("train_loss", "val_accuracy", "val_macro_f1", "val_loss"):
+            for k in ("train_loss", "val_accuracy", "val_macro_f1", "val_loss", "val_entity_f1"):
                 if isinstance(row.get(k), int | float):
                     metrics.append(Metric(f"epoch/{k}", float(row[k]), ts, int(row["step"])))
         self._client.log_batch(rid, metrics=metrics, params=params)

@@ -16,11 +16,13 @@ from typing import Any
 import torch
 
 from harness.cache import PrefixCache, forward, set_train_mode
+from harness.config import SELECTION_METRIC
 from harness.data.batching import EncodedSplit, eval_batches, train_batches
 from harness.losses import LossFn
 from harness.metrics import accuracy, macro_f1
 from harness.models.classifier import Classifier
 from harness.runtime import autocast
+from harness.tokens import evaluate_tokens
 
 __all__ = ["LoopSpec", "LoopResult", "NonFiniteLoss", "evaluate", "train"]
 
@@ -45,6 +47,8 @@ class LoopSpec:
     device: torch.device
     precision: str
     num_labels: int
+    task: str = "sequence_classification"  # picks the evaluation and the selection metric
+    label_names: tuple[str, ...] = ()  # token tasks decode entities from the tag names
 
 
 @dataclass
@@ -63,6 +67,11 @@ def evaluate(
     model: Classifier, split: EncodedSplit, cache: PrefixCache | None, spec: LoopSpec
 ) -> dict[str, Any]:
     """Accuracy, macro-F1 and mean cross-entropy on a split, eval mode, batched by length."""
+    if spec.task == "token_classification":  # per-token scores + entity P/R/F1, no probs
+        return evaluate_tokens(
+            model, split, cache, spec.eval_batch_size, spec.device, spec.precision,
+            list(spec.label_names),
+        )  # fmt: skip
     model.eval()
     probs = torch.zeros(len(split), spec.num_labels, device=spec.device)
     preds, labels, loss_sum = [], [], torch.zeros((), device=spec.device)
@@ -95,7 +104,7 @@ def train(
     result: LoopResult | None = None,
     on_epoch: Callable[[int], None] | None = None,
 ) -> LoopResult:
-    """Train, evaluate, select on validation accuracy; leaves the best weights in `model`."""
+    """Train, evaluate, select on the task's validation metric; leaves the best weights in `model`."""
     cache = caches or {}
     device, on_cuda = spec.device, spec.device.type == "cuda"
     trainable = [p for group in optimizer.param_groups for p in group["params"]]  # ever trainable
@@ -104,6 +113,7 @@ def train(
     generator = torch.Generator().manual_seed(spec.seed)
     result = result if result is not None else LoopResult()  # the caller keeps it if we raise
     best_state, evals_without_gain = None, 0
+    selection = f"val_{SELECTION_METRIC[spec.task]}"  # val_accuracy; val_entity_f1 for NER
     started = time.perf_counter()
 
     # -- one evaluation point: validation metrics, pruning hook, best-state bookkeeping ----------
@@ -121,16 +131,17 @@ def train(
             "val_accuracy": val["accuracy"],
             "val_macro_f1": val["macro_f1"],
             "val_loss": val["loss"],
+            **{f"val_{k}": v for k, v in val.items() if k.startswith("entity_")},
             "elapsed_s": time.perf_counter() - started,
         }
         result.history.append(row)
-        if result.best is None or val["accuracy"] > result.best["val_accuracy"] + spec.min_delta:
+        if result.best is None or row[selection] > result.best[selection] + spec.min_delta:
             result.best, evals_without_gain = row, 0
             best_state = {names[id(p)]: p.detach().clone() for p in trainable}
         else:
             evals_without_gain += 1
         if report is not None:
-            report(result.steps, val["accuracy"])  # may raise optuna.TrialPruned
+            report(result.steps, row[selection])  # may raise optuna.TrialPruned
         set_train_mode(model)
         return spec.patience is not None and evals_without_gain >= spec.patience
 
@@ -158,7 +169,8 @@ def train(
             result.steps += 1
             n = b.labels.shape[0]
             loss_sum += loss.detach() * n
-            correct += (logits.detach().argmax(-1) == b.labels).sum()
+            labelled = (b.labels != -100).sum().clamp(min=1)  # token tasks: scored positions
+            correct += (logits.detach().argmax(-1) == b.labels).sum() * n / labelled
             seen += n
             result.samples_seen += n
             if spec.eval_every_steps and result.steps % spec.eval_every_steps == 0:

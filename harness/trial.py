@@ -42,6 +42,7 @@ from harness.runtime import (
     versions,
 )
 from harness.strategies import StrategyPlan
+from harness.tokens import token_data, token_loss
 from harness.tracking import Tracker
 from harness.train import LoopResult, LoopSpec, evaluate, train
 
@@ -86,7 +87,7 @@ def _base_record(
         "model": spec.choices["model"],
         "model_name_or_path": spec.model.name_or_path,
         "dataset": spec.data.name,
-        "task": "sequence_classification",
+        "task": spec.data.task,
         **{
             g: spec.choices[g]
             for g in (
@@ -154,17 +155,10 @@ def _optimization(
     return optimizer, scheduler, loss_fn
 
 
-def _fit(
-    spec: TrialSpec,
-    device: torch.device,
-    precision: str,
-    report: ReportFn | None,
-    rec: dict[str, Any],
-    loop: LoopResult,
-    ckpt: Path | None,
-) -> None:
-    """Everything that trains; fills `rec` as facts become known (so a pruned trial keeps them)."""
-    tokenizer = load_tokenizer(spec.model.name_or_path)
+def _sequence_data(
+    spec: TrialSpec, tokenizer: Any, rec: dict[str, Any]
+) -> tuple[dict[str, EncodedSplit], list[str], list[int]]:
+    """Texts + labels: split, augment the training split, encode; the label names and counts."""
     splits = make_splits(_raw(spec.data), spec.data)
     extra_texts, extra_labels = instantiate(spec.augmentation_cfg, _convert_="all")(
         splits.train_texts, splits.train_labels, seed=spec.seed
@@ -176,10 +170,30 @@ def _fit(
             train_texts=[*splits.train_texts, *extra_texts],
             train_labels=[*splits.train_labels, *extra_labels],
         )
-    data = encode_splits(tokenizer, splits, spec.data.max_length)
-    rec.update(test_size=len(data["test"]), label_names=splits.label_names)
+    counts = [splits.train_labels.count(i) for i in range(len(splits.label_names))]
+    return encode_splits(tokenizer, splits, spec.data.max_length), splits.label_names, counts
+
+
+def _fit(
+    spec: TrialSpec,
+    device: torch.device,
+    precision: str,
+    report: ReportFn | None,
+    rec: dict[str, Any],
+    loop: LoopResult,
+    ckpt: Path | None,
+) -> None:
+    """Everything that trains; fills `rec` as facts become known (so a pruned trial keeps them)."""
+    tokenizer = load_tokenizer(spec.model.name_or_path)
+    token_task = spec.data.task == "token_classification"
+    if token_task:  # words + BIO tags; the label sits on each word's first sub-token
+        data, label_names, counts = token_data(spec.data, tokenizer)
+        rec["augmented_count"] = 0
+    else:
+        data, label_names, counts = _sequence_data(spec, tokenizer, rec)
+    rec.update(test_size=len(data["test"]), label_names=label_names)
     seed_everything(spec.seed)
-    model, plan = _build_model(spec, len(tokenizer), len(splits.label_names), device)
+    model, plan = _build_model(spec, len(tokenizer), len(label_names), device)
     rec["trainable_params"] = sum(p.numel() for p in model.parameters() if p.requires_grad)
     rec["total_params"] = sum(p.numel() for p in model.parameters())
 
@@ -204,13 +218,15 @@ def _fit(
         spec.train.max_epochs,
     )
     steps = epochs * math.ceil(len(data["train"]) / spec.train.batch_size)
-    counts = [splits.train_labels.count(i) for i in range(len(splits.label_names))]
     optimizer, scheduler, loss_fn = _optimization(spec, model, plan, steps, counts)
+    if token_task:
+        loss_fn = token_loss(loss_fn)  # any loss option, over the labelled positions only
     loop_spec = LoopSpec(
         epochs=epochs, batch_size=spec.train.batch_size, eval_batch_size=spec.train.eval_batch_size,
         max_grad_norm=spec.train.max_grad_norm, eval_every_steps=spec.train.eval_every_steps, l1=spec.reg.l1,
         patience=spec.reg.early_stopping_patience, min_delta=spec.reg.early_stopping_min_delta, seed=spec.seed,
-        device=device, precision=precision, num_labels=len(splits.label_names),
+        device=device, precision=precision, num_labels=len(label_names),
+        task=spec.data.task, label_names=tuple(label_names),
     )  # fmt: skip
     rec.update(epochs=epochs, planned_steps=steps)
     try:
@@ -227,6 +243,8 @@ def _fit(
             plan.on_epoch,
         )
     finally:
+        if plan.on_epoch is not None:  # plans only unfreeze: count what actually came to train
+            rec["trainable_params"] = sum(p.numel() for p in model.parameters() if p.requires_grad)
         rec.update(
             history=loop.history,
             epochs_run=loop.epochs_run,
@@ -256,8 +274,13 @@ def _final_metrics(
     best = loop.best or {}
     test = evaluate(model, data["test"], (caches or {}).get("test"), loop_spec)
     train_eval = evaluate(model, data["train"], (caches or {}).get("train"), loop_spec)
-    rec["test_probs"] = [[round(float(p), 5) for p in row] for row in test["probs"]]
-    rec["test_labels"] = data["test"].labels.tolist()
+    if "probs" in test:  # sequence tasks: per-example probabilities for seed ensembles
+        rec["test_probs"] = [[round(float(p), 5) for p in row] for row in test["probs"]]
+        rec["test_labels"] = data["test"].labels.tolist()
+    for k in ("entity_precision", "entity_recall", "entity_f1"):  # token tasks
+        if k in test:
+            rec.update({f"val_{k}": best.get(f"val_{k}"), f"test_{k}": test[k]})
+            rec[f"train_{k}"] = train_eval[k]
     rec.update(
         best_epoch=best.get("epoch"), val_accuracy=best.get("val_accuracy"), val_macro_f1=best.get("val_macro_f1"),
         val_loss=best.get("val_loss"), test_accuracy=test["accuracy"], test_macro_f1=test["macro_f1"],
@@ -266,7 +289,10 @@ def _final_metrics(
     if rec["val_accuracy"] is not None:
         rec["overfit_gap"] = rec["train_accuracy"] - rec["val_accuracy"]
     if spec.train.drift_examples > 0:
-        encoder_trains = any(p.requires_grad for p in model.encoder.parameters())
+        # anything besides the head (encoder weights, a soft prompt) can move the representations
+        encoder_trains = any(
+            p.requires_grad for n, p in model.named_parameters() if not n.startswith("head.")
+        )
         base = pretrained_encoder(spec.model, vocab_size)
         rec["param_drift"] = param_drift(model, base) if encoder_trains else 0.0
         rec["repr_cka"] = (
@@ -310,6 +336,7 @@ def run_trial(
                 rec.update(
                     val_accuracy=loop.best["val_accuracy"], val_macro_f1=loop.best["val_macro_f1"]
                 )
+                rec.update({k: v for k, v in loop.best.items() if k.startswith("val_entity_")})
     rec.update(
         peak_memory_mb=mem.peak_mb,
         started_at=started.isoformat(),

@@ -20,7 +20,7 @@ GROUP = 50  # mega-batch size in batches
 class EncodedSplit:
     input_ids: torch.Tensor  # [N, L_max] padded with the tokenizer's pad id
     lengths: torch.Tensor  # [N] real token counts
-    labels: torch.Tensor  # [N]
+    labels: torch.Tensor  # [N], or [N, L_max] per token (-100 = ignored) for token tasks
     key: str = ""  # content digest (texts + max_length): identifies the split in caches
 
     def __len__(self) -> int:
@@ -32,7 +32,7 @@ class Batch:
     index: torch.Tensor  # [B] positions in the split (for cached features)
     input_ids: torch.Tensor  # [B, L] trimmed to the longest in the batch
     attention_mask: torch.Tensor  # [B, L]
-    labels: torch.Tensor  # [B]
+    labels: torch.Tensor  # [B], or [B, L] for token tasks
 
     def to(self, device: torch.device) -> Batch:
         nb = device.type == "cuda"
@@ -49,7 +49,10 @@ def _collate(split: EncodedSplit, idx: torch.Tensor, pin: bool) -> Batch:
     width = int(lengths.max())
     ids = split.input_ids[idx, :width]
     mask = (torch.arange(width).unsqueeze(0) < lengths.unsqueeze(1)).long()
-    batch = Batch(idx, ids, mask, split.labels[idx])
+    labels = split.labels[idx]
+    if labels.ndim == 2:  # token classification: one label per position, trimmed like the ids
+        labels = labels[:, :width]
+    batch = Batch(idx, ids, mask, labels)
     if pin:
         batch = Batch(
             *(

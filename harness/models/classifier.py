@@ -18,12 +18,15 @@ class Classifier(nn.Module):
 
     `forward` accepts the raw tokens, or the cached output of the frozen prefix: hidden states
     after layer `start` (`hidden`), or the pooled features when the whole encoder is frozen.
+    An optional `prompt` module (prompt tuning, strategy `prefix`) inserts learned vectors after
+    the [CLS] embedding: they are always attended to, and pooling skips them.
     """
 
     def __init__(self, encoder: nn.Module, head: Head):
         super().__init__()
         self.encoder: Any = encoder  # a transformers PreTrainedModel (BERT-style)
         self.head = head
+        self.prompt: nn.Module | None = None  # [B, L, H] -> [B, L + n, H], set by a strategy
 
     @property
     def layers(self) -> nn.ModuleList:
@@ -34,7 +37,24 @@ class Classifier(nn.Module):
         return len(self.layers)
 
     def embed(self, input_ids: torch.Tensor) -> torch.Tensor:
-        return self.encoder.embeddings(input_ids=input_ids)
+        hidden = self.encoder.embeddings(input_ids=input_ids)
+        return hidden if self.prompt is None else self.prompt(hidden)
+
+    @staticmethod
+    def extend_mask(hidden: torch.Tensor, attention_mask: torch.Tensor) -> torch.Tensor:
+        """The token mask [B, L] widened to [B, L + n] with ones for n prompt positions after [CLS]."""
+        extra = hidden.shape[1] - attention_mask.shape[1]
+        if extra <= 0:
+            return attention_mask
+        ones = attention_mask.new_ones(attention_mask.shape[0], extra)
+        return torch.cat([attention_mask[:, :1], ones, attention_mask[:, 1:]], dim=1)
+
+    def pool(self, hidden: torch.Tensor, attention_mask: torch.Tensor) -> torch.Tensor:
+        """The head's pooling over the real tokens: prompt positions after [CLS] are dropped."""
+        extra = hidden.shape[1] - attention_mask.shape[1]
+        if extra > 0:
+            hidden = torch.cat([hidden[:, :1], hidden[:, 1 + extra :]], dim=1)
+        return self.head.pool(hidden, attention_mask)
 
     def run_layers(
         self, hidden: torch.Tensor, attention_mask: torch.Tensor, start: int, end: int
@@ -43,7 +63,9 @@ class Classifier(nn.Module):
         if start >= end:
             return hidden
         mask = create_bidirectional_mask(
-            config=self.encoder.config, inputs_embeds=hidden, attention_mask=attention_mask
+            config=self.encoder.config,
+            inputs_embeds=hidden,
+            attention_mask=self.extend_mask(hidden, attention_mask),
         )
         for layer in self.layers[start:end]:
             out = layer(hidden, mask)
@@ -54,7 +76,7 @@ class Classifier(nn.Module):
         self, input_ids: torch.Tensor, attention_mask: torch.Tensor
     ) -> torch.Tensor:
         hidden = self.run_layers(self.embed(input_ids), attention_mask, 0, self.num_layers)
-        return self.head.pool(hidden, attention_mask)
+        return self.pool(hidden, attention_mask)
 
     def forward(
         self,
@@ -70,5 +92,5 @@ class Classifier(nn.Module):
                 assert input_ids is not None
                 hidden, start = self.embed(input_ids), 0
             hidden = self.run_layers(hidden, attention_mask, start, self.num_layers)
-            pooled = self.head.pool(hidden, attention_mask)
+            pooled = self.pool(hidden, attention_mask)
         return self.head(pooled)

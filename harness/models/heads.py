@@ -1,11 +1,12 @@
-"""Classification heads over a pooled sentence representation (`cls` token or masked mean)."""
+"""Classification heads over a pooled sentence representation (`cls` token or masked mean),
+and a per-token head for token classification."""
 
 from __future__ import annotations
 
 import torch
 from torch import nn
 
-__all__ = ["Head", "LinearHead", "MLPHead", "pool"]
+__all__ = ["Head", "LinearHead", "MLPHead", "TokenLinearHead", "pool"]
 
 
 def pool(hidden: torch.Tensor, attention_mask: torch.Tensor, pooling: str) -> torch.Tensor:
@@ -18,6 +19,8 @@ def pool(hidden: torch.Tensor, attention_mask: torch.Tensor, pooling: str) -> to
 
 class Head(nn.Module):
     """Base: knows its pooling so cached pooled features can bypass the encoder."""
+
+    per_token = False  # True: logits per position [B, L, C] (token classification), no pooling
 
     def __init__(self, pooling: str):
         super().__init__()
@@ -63,3 +66,22 @@ class MLPHead(Head):
 
     def forward(self, pooled: torch.Tensor) -> torch.Tensor:
         return self.net(pooled)
+
+
+class TokenLinearHead(Head):
+    """Dropout + Linear on every position: per-token logits for token classification (NER)."""
+
+    per_token = True
+
+    def __init__(
+        self, in_features: int, num_labels: int, pooling: str = "none", dropout: float = 0.1
+    ):
+        super().__init__("none")
+        self.dropout = nn.Dropout(dropout)
+        self.out = nn.Linear(in_features, num_labels)
+
+    def pool(self, hidden: torch.Tensor, attention_mask: torch.Tensor) -> torch.Tensor:
+        return hidden  # [B, L, H]: every token keeps its own representation
+
+    def forward(self, hidden: torch.Tensor) -> torch.Tensor:
+        return self.out(self.dropout(hidden))  # [B, L, num_labels]

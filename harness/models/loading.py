@@ -32,6 +32,12 @@ def load_tokenizer(name_or_path: str) -> Any:
 
 @lru_cache(maxsize=2)
 def _pretrained(name_or_path: str) -> nn.Module:
+    # loaded once per process: the first trial must see the same RNG state as later ones
+    with torch.random.fork_rng(devices=[]):
+        return _load_pretrained(name_or_path)
+
+
+def _load_pretrained(name_or_path: str) -> nn.Module:
     hf_logging.disable_progress_bar()
     hf_logging.set_verbosity_error()  # the pooler we drop is reported as "unexpected"; it is expected
     try:
@@ -53,11 +59,15 @@ def _pretrained(name_or_path: str) -> nn.Module:
 
 @lru_cache(maxsize=4)
 def _tiny(vocab_size: int, init: tuple[tuple[str, int], ...]) -> nn.Module:
-    torch.manual_seed(0)  # the tiny model's "pretrained" weights are the same in every trial
     config = BertConfig(vocab_size=vocab_size)
     for key, value in init:
         setattr(config, key, value)
-    return BertModel(config, add_pooling_layer=False)
+    # the tiny model's "pretrained" weights are the same in every trial; the global RNG is left
+    # as it was, so the trial's seed (head init, dropout, data order) does not depend on whether
+    # this process built the model before
+    with torch.random.fork_rng(devices=[]):
+        torch.manual_seed(0)
+        return BertModel(config, add_pooling_layer=False)
 
 
 def set_dropout(module: nn.Module, p: float) -> None:

@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 import os
-import subprocess
-import sys
 import time
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from harness.config import load_spec
 from harness.errors import ConfigError
+from harness.sweep.launchers import launch
 from harness.sweep.progress import Progress, count_done
-from harness.sweep.runner import Sweep, open_sweep, prepare, work
 from harness.sweep.spec import SweepSpec, load_sweep
+from harness.sweep.study import open_storage
+
+if TYPE_CHECKING:
+    from harness.sweep.runner import Sweep
 
 __all__ = ["run_sweep_command"]
 
@@ -45,28 +48,13 @@ def _where(sweep: Sweep) -> None:
     print(f"mlflow: {sweep.tracker.uri or 'off (tracker: none)'}")
 
 
-def _spawn_workers(spec: SweepSpec, args: Sequence[str]) -> int:
-    """N worker processes on one storage; one GPU each when GPUs are visible, else a share of the cores."""
-    import torch
-
-    gpus = torch.cuda.device_count()
-    procs = []
-    for i in range(spec.workers):
-        env = dict(os.environ)
-        if gpus:
-            env["CUDA_VISIBLE_DEVICES"] = str(i % gpus)
-        else:
-            env["HARNESS_TORCH_THREADS"] = str(max(1, (os.cpu_count() or 1) // spec.workers))
-        procs.append(subprocess.Popen([sys.executable, "-m", "harness", "worker", *args], env=env))
-        time.sleep(0.5)  # stagger the first claims
-    codes = [p.wait() for p in procs]
-    return max(codes)
-
-
 def run_sweep_command(args: Sequence[str], worker: bool = False) -> int:
     if not args:
         raise ConfigError("sweep file", "missing: `harness sweep sweeps/<name>.yaml [overrides]`")
     spec = load_sweep(args[0], list(args[1:]))
+    open_storage(spec.storage, spec.heartbeat_s)  # a bad URL fails now, before torch is imported
+    from harness.sweep.runner import open_sweep, prepare, work
+
     if os.environ.get("HARNESS_TORCH_THREADS"):
         import torch
 
@@ -77,10 +65,11 @@ def run_sweep_command(args: Sequence[str], worker: bool = False) -> int:
     if not worker:
         prepare(sweep)
         _where(sweep)
-        if spec.workers > 1:
+        if spec.workers > 1 or spec.launcher["name"] != "local":
             started = time.perf_counter()
-            code = _spawn_workers(spec, args)
-            _finish(sweep, time.perf_counter() - started)
+            code = launch(spec, args)  # harness/sweep/launchers/: local, slurm, ray
+            if spec.launcher["wait"]:
+                _finish(sweep, time.perf_counter() - started)
             return code
     started = time.perf_counter()
     sweep.progress = Progress(sweep)

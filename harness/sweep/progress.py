@@ -39,8 +39,9 @@ def _dur(seconds: float) -> str:
 
 
 class Progress:
-    def __init__(self, sweep: Sweep, stream: TextIO = sys.stdout):
-        self.sweep, self.stream = sweep, stream
+    def __init__(self, sweep: Sweep, stream: TextIO | None = None):
+        # sys.stdout looked up now, not at import: a redirected stdout gets the progress lines
+        self.sweep, self.stream = sweep, stream or sys.stdout
         self.started = time.perf_counter()
         self.done_at_start = sum(count_done(sweep).values())
         self.cells = sweep.spec.cells

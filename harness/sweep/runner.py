@@ -234,6 +234,20 @@ def run_confirm(sweep: Sweep, cell: Cell, trial: optuna.Trial, best: FrozenTrial
     return rec
 
 
+def _drop_orphans(sweep: Sweep, cell: Cell, name: str) -> None:
+    """Delete the runs a dead worker logged for a record before their id reached the record."""
+    client = getattr(sweep.tracker, "_client", None)  # MlflowTracker only
+    parent = sweep.search[cell.id].user_attrs.get("mlflow_parent_run_id")
+    if client is None or not parent:
+        return
+    found = client.search_runs(
+        [client.get_run(parent).info.experiment_id],
+        filter_string=f"tags.`mlflow.parentRunId` = '{parent}' and attributes.run_name = '{name}'",
+    )
+    for run in found:
+        client.delete_run(run.info.run_id)
+
+
 def _adopter(sweep: Sweep, cell: Cell, study: optuna.Study):  # type: ignore[no-untyped-def]
     """A dead worker's trial whose record was fully written is kept, not re-run."""
 
@@ -241,7 +255,12 @@ def _adopter(sweep: Sweep, cell: Cell, study: optuna.Study):  # type: ignore[no-
         path = Path(t.user_attrs.get("record", ""))
         if not path.is_file():
             return False
-        rec = _log(sweep, cell, read_record(path), path, f"{cell.id} #{t.number}")
+        rec = read_record(path)
+        tag = f"#{t.number}" if rec.get("phase") == "search" else f"seed={rec.get('seed')}"
+        name = f"{cell.id} {rec.get('phase')} {tag}"  # the name run_search/run_confirm log under
+        if not rec.get("mlflow_run_id"):
+            _drop_orphans(sweep, cell, name)
+        rec = _log(sweep, cell, rec, path, name)
         _tell(study, t.number, rec, sweep.spec.metric)
         return True
 
@@ -274,8 +293,9 @@ def step_cell(sweep: Sweep, index: int, cell: Cell) -> str:
     ):
         return "waiting"
     best = _best(search)
-    if best is None:
-        return "done"  # every search trial failed or was pruned: reported as such
+    if best is None:  # every search trial failed or was pruned: reported as such
+        sweep.tracker.end_parent(search.user_attrs.get("mlflow_parent_run_id"), status="FAILED")
+        return "done"
     recover_stale(confirm, _adopter(sweep, cell, confirm), sweep.running)
     ctrial = claim_confirm(confirm)
     if ctrial is not None:

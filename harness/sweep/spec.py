@@ -14,7 +14,7 @@ from omegaconf.errors import OmegaConfBaseException
 
 from harness.errors import ConfigError
 
-__all__ = ["Cell", "ParamRange", "SweepSpec", "load_sweep", "PARAM_KEYS", "AXIS_KEYS"]
+__all__ = ["Cell", "ParamRange", "SweepSpec", "load_sweep", "PARAM_KEYS", "AXIS_KEYS", "LAUNCHERS"]
 
 # searched names -> trial override keys (any other name is used as an override key verbatim)
 PARAM_KEYS = {
@@ -34,10 +34,30 @@ TOP_KEYS = (
     "out",
     "workers",
     "tracker",
+    "launcher",
 )
 SEARCH_KEYS = ("n_trials", "metric", "space", "strategy_space", "sampler", "pruner", "heartbeat_s")
 SAMPLERS = ("tpe", "random")
 PRUNERS = ("median", "successive_halving", "hyperband", "none")
+# where the workers run (harness/sweep/launchers/); one flat set of options, each launcher reads its own
+LAUNCHERS = ("local", "slurm", "ray")
+LAUNCHER_DEFAULTS: dict[str, Any] = {
+    "name": "local",
+    # slurm (submitit): one array job of n_jobs tasks, each `harness worker <file> <overrides>`
+    "n_jobs": None,  # tasks in the array; null -> `workers`
+    "partition": None, "account": None, "qos": None,
+    "time_min": 240,  # per job, minutes
+    "gpus_per_job": 1, "cpus_per_job": 4, "mem_gb": None,
+    "cluster": None,  # submitit executor: null (slurm if sbatch is found, else local), slurm, local, debug
+    "folder": None,  # submitit's job files and logs; null -> <out>/slurm
+    "setup": [],  # shell lines run before the worker (module load, venv activation)
+    "additional": {},  # any other sbatch option, e.g. {constraint: a100}
+    "wait": True,  # wait for the jobs and print the summary; false: submit and return
+    # ray: n_workers tasks on a Ray cluster, each running the worker loop
+    "address": None,  # null: a running cluster if there is one, else a local one; "auto"; "ray://head:10001"
+    "n_workers": None,  # null -> `workers`
+    "gpus_per_worker": 1, "cpus_per_worker": 1,  # Ray resources per task (fractional GPUs allowed)
+}  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -96,6 +116,7 @@ class SweepSpec:
     workers: int
     tracker: dict[str, Any]
     raw: dict[str, Any] = field(repr=False)
+    launcher: dict[str, Any] = field(default_factory=lambda: dict(LAUNCHER_DEFAULTS))
 
     @property
     def cells(self) -> list[Cell]:
@@ -147,9 +168,10 @@ def _apply_overrides(raw: dict[str, Any], overrides: list[str], path: Path) -> d
         if key.split(".")[0] not in TOP_KEYS:
             raise _err(path, key, "unknown sweep key", TOP_KEYS)
         try:
-            OmegaConf.update(
-                cfg, key, yaml.safe_load(item.split("=", 1)[1]), merge=False, force_add=True
-            )
+            value = yaml.safe_load(item.split("=", 1)[1])
+            if key == "launcher" and isinstance(value, str):  # `launcher=slurm` keeps its options
+                key = "launcher.name"
+            OmegaConf.update(cfg, key, value, merge=False, force_add=True)
         except (OmegaConfBaseException, yaml.YAMLError) as exc:
             raise _err(path, key, str(exc).splitlines()[0]) from None
     out = OmegaConf.to_container(cfg, resolve=True)
@@ -205,6 +227,28 @@ def _grid(path: Path, grid: Any) -> dict[str, list[Any]]:
     return out
 
 
+def _launcher(path: Path, value: Any, workers: int) -> dict[str, Any]:
+    """`launcher: slurm` or a mapping of options; counts default to `workers`."""
+    if not isinstance(value, dict | None):
+        raise _err(path, "launcher", "must be a launcher name or a mapping of options", LAUNCHERS)
+    opts = {**LAUNCHER_DEFAULTS, **(value or {})}
+    _check_keys(path, "launcher.", opts, tuple(LAUNCHER_DEFAULTS))
+    if opts["name"] not in LAUNCHERS:
+        raise _err(path, "launcher.name", f"unknown launcher {opts['name']!r}", LAUNCHERS)
+    opts["n_jobs"] = workers if opts["n_jobs"] is None else opts["n_jobs"]
+    opts["n_workers"] = workers if opts["n_workers"] is None else opts["n_workers"]
+    for key in ("n_jobs", "n_workers", "time_min", "cpus_per_job", "gpus_per_job"):
+        low = 0 if key.startswith("gpus") else 1
+        if not isinstance(opts[key], int) or isinstance(opts[key], bool) or opts[key] < low:
+            raise _err(
+                path, f"launcher.{key}", f"must be a whole number >= {low}, got {opts[key]!r}"
+            )
+    for key in ("cpus_per_worker", "gpus_per_worker"):
+        if not isinstance(opts[key], (int, float)) or opts[key] < 0:
+            raise _err(path, f"launcher.{key}", f"must be a number >= 0, got {opts[key]!r}")
+    return opts
+
+
 def load_sweep(path: str | Path, overrides: list[str] | tuple[str, ...] = ()) -> SweepSpec:
     """Read, override and validate a sweep file; every problem names its key."""
     path = Path(path)
@@ -219,6 +263,8 @@ def load_sweep(path: str | Path, overrides: list[str] | tuple[str, ...] = ()) ->
         raise _err(path, "yaml", f"cannot parse: {exc}") from None
     if not isinstance(raw, dict):
         raise _err(path, "top level", "must be a mapping of keys")
+    if isinstance(raw.get("launcher"), str):
+        raw["launcher"] = {"name": raw["launcher"]}
     raw = _apply_overrides(raw, list(overrides), path)
     _check_keys(path, "", raw, TOP_KEYS)
     name = str(raw.get("name") or path.stem)
@@ -238,5 +284,5 @@ def load_sweep(path: str | Path, overrides: list[str] | tuple[str, ...] = ()) ->
         name=name, path=path, base=list(base), grid=_grid(path, raw.get("grid")), **_search(path, raw.get("search") or {}),
         seeds=seeds, reuse_search_run=bool(confirm.get("reuse_search_run", True)),
         storage=str(raw.get("storage") or f"sqlite:///{(out / 'study.db').resolve()}"), out=out, workers=workers,
-        tracker=tracker, raw=raw,
+        tracker=tracker, raw=raw, launcher=_launcher(path, raw.get("launcher"), workers),
     )  # fmt: skip

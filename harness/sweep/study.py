@@ -13,8 +13,10 @@ import contextlib
 import os
 import socket
 import threading
+import warnings
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from datetime import datetime
 from typing import Any
 
 import optuna
@@ -50,12 +52,20 @@ def open_storage(url: str, heartbeat_s: int) -> BaseStorage:
         if url.startswith("sqlite"):
             kwargs["connect_args"] = {"timeout": 60}
             os.makedirs(os.path.dirname(url.removeprefix("sqlite:///")) or ".", exist_ok=True)
-        return RDBStorage(
-            url, engine_kwargs=kwargs, heartbeat_interval=heartbeat_s, grace_period=3 * heartbeat_s
-        )
+        if url.startswith("postgresql"):  # an unreachable server fails in seconds, not minutes
+            kwargs["connect_args"] = {"connect_timeout": 10}
+        with warnings.catch_warnings():  # heartbeat_interval is "experimental" in Optuna
+            warnings.simplefilter("ignore", optuna.exceptions.ExperimentalWarning)
+            return RDBStorage(
+                url,
+                engine_kwargs=kwargs,
+                heartbeat_interval=heartbeat_s,
+                grace_period=3 * heartbeat_s,
+            )
     except Exception as exc:  # noqa: BLE001 - any driver error becomes one clear message
+        first = (str(exc).strip().splitlines() or [""])[0]  # drivers add hint lines: one line here
         raise ConfigError(
-            "storage", f"cannot open the study storage {url}: {type(exc).__name__}: {exc}"
+            "storage", f"cannot open the study storage {url}: {type(exc).__name__}: {first}"
         ) from None
 
 
@@ -80,7 +90,9 @@ def void(study: optuna.Study, trial_id: int, reason: str) -> bool:
 
 def claim_search(study: optuna.Study, budget: int) -> optuna.Trial | None:
     """Ask for the next search trial of a cell, or None when its budget is taken."""
-    if len(valid_trials(study)) >= budget:
+    valid = valid_trials(study)
+    # A re-enqueued (WAITING) retry still needs a claim, even when it fills the budget.
+    if len(valid) >= budget and not any(t.state == TrialState.WAITING for t in valid):
         return None
     trial = study.ask()
     trial.set_user_attr("worker", WORKER_ID)
@@ -105,7 +117,16 @@ def claim_confirm(study: optuna.Study) -> optuna.Trial | None:
     return trial
 
 
-def _is_dead(trial: FrozenTrial, stale_ids: set[int]) -> bool:
+def _rdb(study: optuna.Study) -> RDBStorage | None:
+    """The study's RDB storage (Optuna wraps it in a cache layer), or None for other storages."""
+    storage = getattr(study._storage, "_backend", study._storage)
+    return storage if isinstance(storage, RDBStorage) else None
+
+
+def _is_dead(trial: FrozenTrial, stale_ids: set[int], grace_s: float) -> bool:
+    if not trial.user_attrs.get("worker"):  # claimed but never marked: died inside its claim
+        started = trial.datetime_start or datetime.now()
+        return (datetime.now() - started).total_seconds() > grace_s
     host, _, pid = str(trial.user_attrs.get("worker", "")).rpartition(":")
     if host == socket.gethostname() and pid.isdigit():
         return not psutil.pid_exists(int(pid)) or int(pid) == os.getpid()
@@ -116,13 +137,14 @@ def recover_stale(
     study: optuna.Study, adopt: Callable[[FrozenTrial], bool], own_running: set[int]
 ) -> int:
     """Handle trials a dead worker left RUNNING: adopt a written record, else void + re-enqueue."""
-    storage = study._storage
+    storage = _rdb(study)
     stale_ids: set[int] = set()
-    if isinstance(storage, RDBStorage) and storage.get_heartbeat_interval():
+    if storage is not None and storage.get_heartbeat_interval():
         stale_ids = set(storage._get_stale_trial_ids(study._study_id))
+    grace_s = float(getattr(storage, "grace_period", None) or 60)
     recovered = 0
     for t in study.get_trials(deepcopy=False, states=(TrialState.RUNNING,)):
-        if t._trial_id in own_running or not _is_dead(t, stale_ids):
+        if t._trial_id in own_running or not _is_dead(t, stale_ids, grace_s):
             continue
         if adopt(t):
             recovered += 1
@@ -136,8 +158,8 @@ def recover_stale(
 @contextmanager
 def heartbeat(study: optuna.Study, trial: optuna.Trial, interval_s: float) -> Iterator[None]:
     """Keep the trial's heartbeat fresh while it runs (ask/tell gets no heartbeat thread from Optuna)."""
-    storage = study._storage
-    if not isinstance(storage, RDBStorage) or not storage.get_heartbeat_interval():
+    storage = _rdb(study)
+    if storage is None or not storage.get_heartbeat_interval():
         yield
         return
     stop = threading.Event()

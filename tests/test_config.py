@@ -1,0 +1,104 @@
+"""Compose + validate: the typed TrialSpec, and bad input refused with a message naming the key."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+import torch
+from bad_inputs import BAD_INPUTS, BadInput
+
+from harness import trial as wiring
+from harness.config import TrialSpec, group_options, load_spec
+from harness.errors import ConfigError
+from harness.trial import plan_epochs
+
+
+def test_defaults_compose_to_a_typed_spec() -> None:
+    spec = load_spec()
+    assert isinstance(spec, TrialSpec)
+    assert spec.choices["model"] == "minilm" and spec.choices["strategy"] == "full"
+    assert spec.train.epochs is None  # `auto`
+    assert spec.data.train_size == 512 and spec.lr == 5e-5
+    assert spec.strategy_cfg["_target_"] == "harness.strategies.full.apply"
+    # the resolved config holds plain values: no interpolation, no Hydra internals
+    assert "hydra" not in spec.config
+    assert not re.search(r"\$\{", repr(spec.config))
+    assert spec.config["dataset"]["train_path"].endswith("harness/data/sst2/train.tsv")
+
+
+def test_overrides_reach_the_spec() -> None:
+    spec = load_spec(
+        [
+            "model=tiny",
+            "strategy=top_k",
+            "strategy.k=1",
+            "optimizer.lr=3e-4",
+            "train.epochs=3",
+            "seed=7",
+        ]
+    )
+    assert spec.model.random_init is not None and spec.model.random_init["num_hidden_layers"] == 2
+    assert spec.strategy_cfg["k"] == 1 and spec.lr == 3e-4
+    assert spec.train.epochs == 3 and spec.seed == 7
+
+
+@pytest.mark.parametrize(
+    ("epochs", "train_size", "expected"),
+    [(None, 100, 10), (None, 1000, 2), (None, 400, 5), (None, 5000, 2), (4, 100, 4)],
+)
+def test_auto_epochs_aim_at_the_target_samples(
+    epochs: int | None, train_size: int, expected: int
+) -> None:
+    assert plan_epochs(epochs, train_size, 2000, 2, 10) == expected
+
+
+@pytest.mark.parametrize(
+    "group", ["model", "dataset", "strategy", "optimizer", "scheduler", "head", "loss"]
+)
+def test_unknown_option_lists_the_group_files(group: str) -> None:
+    with pytest.raises(ConfigError) as info:
+        load_spec([f"{group}=no_such_option"])
+    assert info.value.key == group
+    assert info.value.allowed == ", ".join(group_options(group))
+    assert "unknown option 'no_such_option'" in str(info.value)
+
+
+@pytest.mark.parametrize(
+    ("override", "key", "message"),
+    [
+        ("scheduler.warmup_ratio=1.5", "scheduler.warmup_ratio", "must be in [0, 1), got 1.5"),
+        ("regularization.dropout=1", "regularization.dropout", "must be in [0, 1), got 1"),
+        ("train.batch_size=0", "train.batch_size", "must be > 0, got 0"),
+        ("train.batch_size=2.5", "train.batch_size", "must be a whole number, got 2.5"),
+        ("train.precision=fp8", "train.precision", "unknown value 'fp8'"),
+        ("device=tpu", "device", "unknown value 'tpu' (allowed: auto, cpu, cuda)"),
+        ("seed=-1", "seed", "must be >= 0, got -1"),
+        ("dataset.val_size=0", "dataset.val_size", "must be > 0, got 0"),
+        ("head.pooling=max", "head.pooling", "unknown value 'max' (allowed: cls, mean, none)"),
+    ],
+)
+def test_bad_values_name_their_key(override: str, key: str, message: str) -> None:
+    with pytest.raises(ConfigError) as info:
+        load_spec(["model=tiny", override])
+    assert info.value.key == key
+    assert str(info.value).startswith(f"{key}: {message}")
+
+
+def _no_training(*args: object, **kwargs: object) -> None:
+    raise AssertionError("training started despite bad input")
+
+
+@pytest.mark.parametrize("bad", BAD_INPUTS, ids=[b.id for b in BAD_INPUTS])
+def test_bad_input_fails_before_training(
+    bad: BadInput, tiny_overrides: list[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    if bad.needs_no_gpu and torch.cuda.is_available():
+        pytest.skip("a GPU is present: device=cuda is valid here")
+    monkeypatch.setattr(wiring, "train", _no_training)
+    with pytest.raises(ConfigError) as info:
+        wiring.run_trial(load_spec([*tiny_overrides, *bad.overrides(tmp_path)]))
+    assert info.value.key == bad.key
+    assert re.match(rf"{re.escape(bad.key)}: {bad.message}", str(info.value)), str(info.value)
+    assert not list(tmp_path.rglob("*.json")), "a record was written for bad input"

@@ -1,0 +1,124 @@
+"""run_trial: seeded determinism, the record of every outcome (completed, failed, pruned)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import optuna
+import pytest
+
+from harness.record import read_record, validate_record
+
+RunTrial = Callable[..., tuple[dict[str, Any], Path]]
+OUTCOME = ("val_accuracy", "val_loss", "test_accuracy", "test_macro_f1", "train_loss", "test_probs")
+
+
+def _history(rec: dict[str, Any]) -> list[dict[str, Any]]:
+    return [{k: v for k, v in row.items() if k != "elapsed_s"} for row in rec["history"]]
+
+
+@pytest.fixture(scope="module")
+def seeded_runs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict[str, Any]]:
+    """Full fine-tuning (dropout on, so the seed drives dropout, head init and data order) twice
+    with seed 0 and once with seed 1; two evaluations per epoch for a longer history."""
+    from harness.config import load_spec
+    from harness.models import loading
+    from harness.trial import run_trial
+
+    # run "a" builds the model (as the first trial of a process does), "b" reuses it
+    loading._tiny.cache_clear()
+    out = tmp_path_factory.mktemp("seeded")
+    base = [
+        "model=tiny", "tracker=none", "dataset.train_size=64", "dataset.val_size=32",
+        "train.epochs=2", "train.batch_size=16", "train.eval_every_steps=2",
+        "train.drift_examples=16", "optimizer.lr=1e-3", "regularization.early_stopping_patience=null",
+        f"out={out}",
+    ]  # fmt: skip
+    runs = {}
+    for name, seed in (("a", 0), ("b", 0), ("c", 1)):
+        runs[name] = run_trial(load_spec([*base, f"seed={seed}"]))[0]
+    return runs
+
+
+def test_same_seed_gives_identical_metrics_and_history(seeded_runs: dict[str, Any]) -> None:
+    a, b = seeded_runs["a"], seeded_runs["b"]
+    assert a["status"] == b["status"] == "completed"
+    assert len(a["history"]) == 4  # every 2 of 4 steps per epoch, 2 epochs
+    assert _history(a) == _history(b)
+    for key in (*OUTCOME, "best_epoch", "param_drift", "repr_cka", "trainable_params"):
+        assert a[key] == b[key], key
+
+
+def test_another_seed_gives_another_run(seeded_runs: dict[str, Any]) -> None:
+    a, c = seeded_runs["a"], seeded_runs["c"]
+    assert c["status"] == "completed" and c["seed"] == 1
+    assert [r["train_loss"] for r in a["history"]] != [r["train_loss"] for r in c["history"]]
+    assert a["test_probs"] != c["test_probs"]
+
+
+def test_completed_record_has_the_documented_facts(run_tiny: RunTrial) -> None:
+    rec, path = run_tiny("strategy=top_k", "strategy.k=1", "seed=5")
+    assert path.name.endswith("-top_k-n48-s5.json") and path.is_file()
+    on_disk = read_record(path)
+    assert validate_record(on_disk) == []
+    assert on_disk == json.loads(json.dumps(rec))  # the returned record is what was written
+    assert rec["status"] == "completed" and rec["error"] is None
+    assert (rec["train_size"], rec["val_size"], rec["test_size"]) == (48, 32, 872)
+    assert rec["epochs"] == rec["epochs_run"] == rec["best_epoch"] == 1
+    assert rec["steps"] == 3 and rec["planned_steps"] == 3  # ceil(48 / 16)
+    assert rec["overfit_gap"] == pytest.approx(rec["train_accuracy"] - rec["val_accuracy"])
+    assert len(rec["test_probs"]) == len(rec["test_labels"]) == 872
+    assert all(sum(p) == pytest.approx(1, abs=1e-4) for p in rec["test_probs"])
+    assert 0 < rec["trainable_params"] < rec["total_params"]
+    assert rec["frozen_prefix"] == "layers:1" and rec["device"] == "cpu"
+    assert rec["precision"] == "fp32" and rec["peak_memory_mb"] > 0
+    assert rec["param_drift"] > 0 and 0 < rec["repr_cka"] <= 1 + 1e-9
+    assert rec["config"]["strategy"]["k"] == 1
+    assert rec["versions"]["torch"] and rec["wall_time_s"] >= rec["train_time_s"] > 0
+
+
+def test_frozen_encoder_has_no_drift(run_tiny: RunTrial) -> None:
+    rec, _ = run_tiny("strategy=head_only")
+    assert rec["param_drift"] == 0.0 and rec["repr_cka"] == 1.0
+
+
+def test_a_diverging_run_is_recorded_as_failed(run_tiny: RunTrial) -> None:
+    rec, path = run_tiny("optimizer=sgd", "optimizer.lr=1e30", "train.max_grad_norm=null")
+    assert rec["status"] == "failed"
+    assert rec["error"].startswith("NonFiniteLoss: training loss is")
+    assert "Traceback" in rec["traceback"]
+    assert validate_record(read_record(path)) == []
+
+
+def test_a_pruned_run_keeps_what_it_measured(run_tiny: RunTrial) -> None:
+    reports: list[tuple[int, float]] = []
+
+    def prune(step: int, value: float) -> None:
+        reports.append((step, value))
+        raise optuna.TrialPruned()
+
+    rec, path = run_tiny("train.epochs=3", report=prune, extra={"phase": "search"})
+    assert rec["status"] == "pruned" and rec["error"] is None
+    assert reports == [(3, rec["val_accuracy"])]  # pruned at the first evaluation
+    assert rec["epochs_run"] == 1 and len(rec["history"]) == 1
+    assert rec["phase"] == "search"
+    assert validate_record(read_record(path)) == []
+
+
+def test_early_stopping_stops_after_patience(run_tiny: RunTrial) -> None:
+    # lr 0 (constant): validation accuracy never improves after the first evaluation
+    rec, _ = run_tiny(
+        "train.epochs=6", "optimizer=sgd", "optimizer.lr=1e-12", "scheduler=constant",
+        "regularization.early_stopping_patience=2",
+    )  # fmt: skip
+    assert rec["status"] == "completed" and rec["stopped_early"] is True
+    assert rec["epochs_run"] == 3 and rec["best_epoch"] == 1
+
+
+def test_record_path_override(run_tiny: RunTrial, tmp_path: Path) -> None:
+    rec, path = run_tiny(f"record_path={tmp_path}/sub/one.json", "save_checkpoint=true")
+    assert path == tmp_path / "sub" / "one.json" and path.is_file()
+    assert rec["checkpoint_path"] == str(tmp_path / "sub" / "one.safetensors")
