@@ -200,8 +200,9 @@ def _fit(
     caches, cache_s, hit = None, 0.0, False
     if spec.train.cache_frozen and plan.cacheable:
         model_key = f"{spec.model.name_or_path}|{spec.model.random_init}"
+        fit_splits = {k: v for k, v in data.items() if k != "test"}  # test: built after training
         caches, cache_s, hit = prefix_cache.build_caches(
-            model, data, model_key, spec.train.eval_batch_size, device
+            model, fit_splits, model_key, spec.train.eval_batch_size, device
         )
     rec.update(
         frozen_prefix=caches["train"].describe() if caches else "none",
@@ -256,6 +257,11 @@ def _fit(
             loop.samples_seen / loop.step_time_s if loop.step_time_s > 0 else None
         )
 
+    if caches is not None:  # the test split's prefix is evaluation cost, like an uncached test pass
+        test_cache, _, _ = prefix_cache.build_caches(
+            model, {"test": data["test"]}, model_key, spec.train.eval_batch_size, device
+        )
+        caches = {**caches, **(test_cache or {})}
     _final_metrics(spec, model, data, caches, loop, loop_spec, rec, len(tokenizer))
     rec["checkpoint_mb"], rec["checkpoint_path"] = save_trained(model, ckpt)
 
