@@ -18,7 +18,7 @@ help: ## List the targets
 $(VENV)/.installed: pyproject.toml
 	python3 -m venv $(VENV)
 	$(PY) -m pip install -q "$(TORCH_SPEC)"
-	$(PY) -m pip install -q -e ".[dev]"
+	$(PY) -m pip install -q -e ".[dev,cluster]"
 	@touch $@
 
 install: $(VENV)/.installed ## Create .venv with torch (CPU or CUDA build) and the harness
@@ -51,8 +51,11 @@ bench: install ## Speed benchmark: harness vs HF Trainer vs plain loop, cache on
 	$(PY) -m pip install -q -e ".[bench]"
 	$(PY) bench/bench.py
 
-ui: install ## MLflow UI over the project's store (TRACKING=http://host:5000 for a server)
-	$(VENV)/bin/mlflow ui --backend-store-uri $(TRACKING) --port 5000
+ui: install ## MLflow UI over the project's store (TRACKING=postgresql://... a shared store; http://host:5000 a server)
+	@case "$(TRACKING)" in \
+	  http://*|https://*) echo "MLflow tracking server: open $(TRACKING) (the server is the UI)";; \
+	  *) $(VENV)/bin/mlflow ui --backend-store-uri $(TRACKING) --port 5000;; \
+	esac
 
 clean: ## Remove generated runs and stores (keeps .venv and committed reports)
 	rm -rf runs mlflow.db mlartifacts

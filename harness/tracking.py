@@ -130,13 +130,21 @@ class MlflowTracker:
         self.experiment = experiment
         self._client = mlflow.MlflowClient(tracking_uri=self.uri)
 
+    def _artifact_root(self) -> str | None:
+        """Beside a SQLite store (not ./mlruns of whatever folder the command ran in)."""
+        if not self.uri or not self.uri.startswith("sqlite:///"):
+            return None
+        return (Path(self.uri.removeprefix("sqlite:///")).resolve().parent / "mlartifacts").as_uri()
+
     def _experiment_id(self, name: str | None) -> str:
         name = name or self.experiment
         exp = self._client.get_experiment_by_name(name)
         if exp is not None:
             return str(exp.experiment_id)
         with contextlib.suppress(Exception):  # another worker may have created it meanwhile
-            return str(self._client.create_experiment(name))
+            return str(
+                self._client.create_experiment(name, artifact_location=self._artifact_root())
+            )
         found = self._client.get_experiment_by_name(name)
         assert found is not None
         return str(found.experiment_id)

@@ -9,6 +9,8 @@ from pathlib import Path
 
 from datafiles import write_local
 
+from harness.paths import conf_dir
+
 __all__ = ["BAD_INPUTS", "BadInput"]
 
 
@@ -21,14 +23,14 @@ class BadInput:
     needs_no_gpu: bool = False
 
 
-STRATEGIES = "adapter, bitfit, freeze_bottom, full, gradual_unfreeze, head_only, ia3, llrd, lora"
+STRATEGIES = ", ".join(sorted(p.stem for p in (conf_dir() / "strategy").glob("*.yaml")))
 
 BAD_INPUTS = [
     BadInput(
         "unknown-option",
         lambda _: ["strategy=nope"],
         "strategy",
-        rf"unknown option 'nope' \(allowed: {STRATEGIES}, lp_ft, prefix, reinit_top, top_k\)",
+        rf"unknown option 'nope' \(allowed: {STRATEGIES}\)",
     ),
     BadInput(
         "typo-key",

@@ -23,12 +23,13 @@ from harness.config import load_spec
 from harness.errors import ConfigError
 from harness.models import load_tokenizer
 from harness.models.loading import load_encoder, pretrained_encoder
+from harness.paths import conf_dir
 from harness.record import read_record, validate_record
 from harness.runtime import seed_everything
 from harness.tracking import make_tracker
 from harness.train import LoopSpec, evaluate
 
-CONF = Path(__file__).resolve().parents[1] / "conf"
+CONF = conf_dir()  # conf/ beside the package, or $HARNESS_CONF_DIR
 GROUPS = (
     "strategy",
     "optimizer",
@@ -113,9 +114,8 @@ def test_strategy_trains_exactly_what_it_claims(name: str, tiny_overrides: list[
     enc = tokenizer(TEXTS, padding=True, return_tensors="pt")
     labels = torch.tensor([1, 0, 1, 0, 1, 0])
     set_train_mode(model)
-    for _ in range(
-        2
-    ):  # two: zero-initialised adapters (LoRA B, adapter up) unlock the rest in step 2
+    # two steps: zero-initialised parts (LoRA B, adapter up) let the rest move in step 2
+    for _ in range(2):
         loss = loss_fn(model(enc["attention_mask"], input_ids=enc["input_ids"]), labels)
         optimizer.zero_grad(set_to_none=True)
         loss.backward()
@@ -124,7 +124,8 @@ def test_strategy_trains_exactly_what_it_claims(name: str, tiny_overrides: list[
 
     changed = {n for n, p in model.named_parameters() if not torch.equal(p, before[n])}
     assert changed == claimed, (
-        f"changed but not claimed: {sorted(changed - claimed)}; claimed but unchanged: {sorted(claimed - changed)}"
+        f"changed, not claimed: {sorted(changed - claimed)}; "
+        f"claimed, unchanged: {sorted(claimed - changed)}"
     )
     # frozen pretrained weights are bit-identical to the process-wide pristine copy too
     pristine = pretrained_encoder(spec.model, len(tokenizer)).state_dict()
@@ -285,11 +286,11 @@ def test_option_composes_and_runs(
         extra = [f"model.name_or_path={minilm_path}", "strategy=head_only", *local_dataset()]
     elif (group, option) in (("dataset", "conll2003"), ("head", "token_linear")):
         extra = conll
-    overrides = [choice, *extra]
-    if (group, option) == ("tracker", "mlflow"):
+    elif (group, option) == ("tracker", "mlflow"):
         mlflow_uri = request.getfixturevalue("mlflow_uri")
         extra = [f"tracker.uri={mlflow_uri}"]
         monkeypatch.chdir(tmp_path)  # MLflow writes artifacts under ./mlruns
+    overrides = [choice, *extra]
     if group == "tracker":
         spec = load_spec(["model=tiny", *overrides])
         kwargs["tracker"] = make_tracker(spec.tracker)
@@ -306,8 +307,11 @@ def test_option_composes_and_runs(
         import mlflow
 
         client = mlflow.MlflowClient(tracking_uri=mlflow_uri)
-        runs = client.search_runs([client.get_experiment_by_name("harness-trials").experiment_id])
+        assert kwargs["tracker"].uri == mlflow_uri
+        experiment = client.get_experiment_by_name("harness-trials")
+        runs = client.search_runs([experiment.experiment_id])
         assert [r.info.run_id for r in runs] == [rec["mlflow_run_id"]]
+        assert runs[0].data.params["strategy"] == "full" and runs[0].info.status == "FINISHED"
     if (group, option) == ("tracker", "none"):
         assert "mlflow_run_id" not in rec
     if (group, option) == ("augmentation", "eda"):

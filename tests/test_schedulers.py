@@ -11,9 +11,10 @@ from hydra.utils import instantiate
 from omegaconf import OmegaConf
 
 from harness import schedulers
+from harness.paths import conf_dir
 
 TOTAL = 100
-CONF = Path(__file__).resolve().parents[1] / "conf" / "scheduler"
+CONF = conf_dir() / "scheduler"
 
 
 def lrs(make: Callable[..., torch.optim.lr_scheduler.LRScheduler], **kwargs: float) -> list[float]:

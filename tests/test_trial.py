@@ -122,3 +122,9 @@ def test_record_path_override(run_tiny: RunTrial, tmp_path: Path) -> None:
     rec, path = run_tiny(f"record_path={tmp_path}/sub/one.json", "save_checkpoint=true")
     assert path == tmp_path / "sub" / "one.json" and path.is_file()
     assert rec["checkpoint_path"] == str(tmp_path / "sub" / "one.safetensors")
+
+
+def test_bf16_autocast_runs_on_cpu(run_tiny: RunTrial) -> None:
+    rec, _ = run_tiny("train.precision=bf16")
+    assert rec["status"] == "completed", rec.get("error")
+    assert rec["precision"] == "bf16" and 0 <= rec["test_accuracy"] <= 1

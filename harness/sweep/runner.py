@@ -192,7 +192,8 @@ def run_search(sweep: Sweep, cell: Cell, trial: optuna.Trial) -> dict[str, Any]:
                 trial_spec, report=report, extra=_extra(sweep, cell, "search", trial.number, params)
             )
     except BaseException:  # Ctrl-C / kill: give the claim back so a re-run retries it
-        if void(sweep.search[cell.id], trial._trial_id, "interrupted"):
+        # (unless its record is written: then the re-run adopts it, and a retry would duplicate it)
+        if not path.is_file() and void(sweep.search[cell.id], trial._trial_id, "interrupted"):
             sweep.search[cell.id].enqueue_trial(params, user_attrs={"retry_of": trial.number})
         raise
     finally:
@@ -222,7 +223,7 @@ def run_confirm(sweep: Sweep, cell: Cell, trial: optuna.Trial, best: FrozenTrial
             with heartbeat(sweep.confirm[cell.id], trial, spec.heartbeat_s):
                 rec, _ = run_trial(trial_spec, extra=extra)
     except BaseException:
-        if void(sweep.confirm[cell.id], trial._trial_id, "interrupted"):
+        if not path.is_file() and void(sweep.confirm[cell.id], trial._trial_id, "interrupted"):
             sweep.confirm[cell.id].enqueue_trial(
                 {}, user_attrs={"seed": seed, "retry_of": trial.number}
             )

@@ -123,13 +123,21 @@ def _rdb(study: optuna.Study) -> RDBStorage | None:
     return storage if isinstance(storage, RDBStorage) else None
 
 
+def _alive(pid: int) -> bool:
+    """A killed worker its parent has not reaped yet (a zombie) is dead too."""
+    try:
+        return psutil.Process(pid).status() != psutil.STATUS_ZOMBIE
+    except psutil.NoSuchProcess:
+        return False
+
+
 def _is_dead(trial: FrozenTrial, stale_ids: set[int], grace_s: float) -> bool:
     if not trial.user_attrs.get("worker"):  # claimed but never marked: died inside its claim
         started = trial.datetime_start or datetime.now()
         return (datetime.now() - started).total_seconds() > grace_s
     host, _, pid = str(trial.user_attrs.get("worker", "")).rpartition(":")
     if host == socket.gethostname() and pid.isdigit():
-        return not psutil.pid_exists(int(pid)) or int(pid) == os.getpid()
+        return not _alive(int(pid)) or int(pid) == os.getpid()
     return trial._trial_id in stale_ids
 
 

@@ -3,8 +3,11 @@ SQLite/MLflow stores: the kill test hits these windows only by chance."""
 
 from __future__ import annotations
 
+import os
+import signal
 import socket
 import subprocess
+import threading
 import time
 
 import mlflow
@@ -12,9 +15,9 @@ from optuna.trial import TrialState
 from sweeptools import SMOKE
 
 from harness.record import read_record, write_record
-from harness.sweep.runner import _adopter, open_sweep, prepare
+from harness.sweep.runner import _adopter, open_sweep, prepare, run_search
 from harness.sweep.spec import load_sweep
-from harness.sweep.study import WORKER_ID, heartbeat, recover_stale
+from harness.sweep.study import WORKER_ID, claim_search, heartbeat, recover_stale
 
 
 def dead_worker() -> str:
@@ -118,3 +121,34 @@ def test_record_written_but_mlflow_run_orphaned_is_adopted_and_logged_once(tmp_p
     # adopting again (another re-run) logs nothing new
     assert recover_stale(study, _adopter(sweep, cell, study), set()) == 0
     assert len(client.search_runs([experiment])) == 2  # the parent and the one child
+
+
+def test_ctrl_c_after_the_record_is_written_keeps_the_trial(tmp_path):
+    """Ctrl-C lands once the trial's record is on disk (closing its heartbeat, telling Optuna):
+    the claim is not given back for a retry, so the re-run adopts it and there is one record."""
+    sweep, cell = sweep_at(tmp_path, "tracker.name=none", "grid.strategy=[full]")
+    study = sweep.search[cell.id]
+    trial = claim_search(study, sweep.spec.n_trials)
+    assert trial is not None
+    path = sweep.record_path(cell, "search", f"trial-{trial.number:04d}")
+
+    def interrupt_when_written() -> None:
+        deadline = time.monotonic() + 120
+        while not path.is_file() and time.monotonic() < deadline:
+            time.sleep(0.001)
+        os.kill(os.getpid(), signal.SIGINT)
+
+    watcher = threading.Thread(target=interrupt_when_written, daemon=True)
+    watcher.start()
+    try:
+        run_search(sweep, cell, trial)
+        time.sleep(5)  # finished first: the interrupt is on its way
+    except KeyboardInterrupt:
+        pass
+    watcher.join()
+
+    recover_stale(study, _adopter(sweep, cell, study), sweep.running)
+    trials = study.get_trials()
+    assert [(t.number, t.state) for t in trials] == [(trial.number, TrialState.COMPLETE)]
+    assert not trials[0].user_attrs.get("void")
+    assert [p.name for p in path.parent.glob("*.json")] == [path.name]

@@ -57,7 +57,10 @@ def _kill_a_worker_mid_trial(parent: subprocess.Popen[bytes], spec: SweepSpec) -
         children = {p.pid for p in psutil.Process(parent.pid).children()}
         if not children:  # workers start after the studies exist
             continue
-        for t in next(iter(load_state(spec).values())).search:
+        running = [
+            t for t in next(iter(load_state(spec).values())).search if "worker" in t.user_attrs
+        ]
+        for t in sorted(running, key=worker_pid, reverse=True):  # not the first-started worker
             if t.state != TrialState.RUNNING or worker_pid(t) not in children:
                 continue
             assert t.datetime_start is not None

@@ -28,6 +28,6 @@ def launch(spec: SweepSpec, args: list[str]) -> int:
         time.sleep(0.5)  # stagger the first claims
     # Reap every worker as soon as it exits: a killed worker left as a zombie keeps its pid,
     # and the others would take its running trial for alive and wait on it forever.
-    while any(p.poll() is None for p in procs):
+    while None in [p.poll() for p in procs]:  # a list, not any(): poll (reap) every one
         time.sleep(0.5)
     return max(p.returncode for p in procs)

@@ -1,0 +1,1 @@
+"""Speed benchmark of the harness: `make bench` runs bench/bench.py."""

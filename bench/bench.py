@@ -1,0 +1,193 @@
+"""`make bench`: harness vs HF Trainer vs a plain loop, the frozen-prefix cache, and sweep cost.
+
+1. Full fine-tuning throughput, the three variants interleaved in one process with the same
+   torch threads after an untimed warm-up of each: the harness record's
+   `train_samples_per_s` (training steps only), Trainer's samples / `trainer.train()` wall time
+   (eval and saving off, so that is training), the plain loop's samples / loop wall time.
+2. `head_only` and `top_k` (k=2) trials with `train.cache_frozen=false`, with it on and a cold
+   cache (built inside the trial, counted in train_time_s), and once more with the cache reused;
+   harness.cache and the tokenization cache are cleared between variants.
+3. The cost of a finished sweep folder against uncached + unpruned (see bench/sweep_cost.py).
+
+Writes bench/out/bench.md (the table) and bench/out/bench.json (raw numbers). Throughput
+rounds (default 3, the median is reported) stop early when another would push the whole bench
+past --budget-s (default 780 s), so `make bench` stays under 15 minutes on a loaded machine.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import statistics
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import asdict
+from pathlib import Path
+from typing import Any
+
+if __package__ in (None, ""):  # `python bench/bench.py` (make bench): make `bench` importable
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+import torch  # noqa: E402
+
+from bench.baselines import plain_loop, trainer_run  # noqa: E402
+from bench.sweep_cost import sweep_cost  # noqa: E402
+from bench.table import render  # noqa: E402
+from bench.trials import cache_variants, harness_trial  # noqa: E402
+from bench.workload import Texts, Workload, clear_caches, load_texts  # noqa: E402
+
+OUT = Path(__file__).resolve().parent / "out"
+FULL = Workload()
+QUICK = Workload(train_size=64, val_size=32, epochs=1)
+WARMUP = Workload(train_size=32, val_size=16, epochs=1)
+
+
+def _log(msg: str) -> None:
+    print(f"[bench {time.strftime('%H:%M:%S')}] {msg}", flush=True)
+
+
+def _loadavg() -> str:
+    return "/".join(f"{x:.1f}" for x in os.getloadavg()) if hasattr(os, "getloadavg") else "n/a"
+
+
+def warm_up(records: Path) -> None:
+    """One untimed tiny run of every path, so first-call costs (model load, kernels) bias none."""
+    texts = load_texts(WARMUP)
+    harness_trial(WARMUP, records)
+    for strategy in ("strategy=head_only", "strategy=top_k"):
+        harness_trial(WARMUP, records, [strategy, "train.cache_frozen=true"])
+    trainer_run(WARMUP, texts, max_steps=1)
+    plain_loop(WARMUP, texts, max_steps=1)
+    clear_caches()
+
+
+def throughput(
+    work: Workload, texts: Texts, rounds: int, records: Path, deadline: float
+) -> dict[str, Any]:
+    """Interleaved rounds of the three variants, rotating their order; a round starts only if it
+    and the cache section (about one round's time) still fit before `deadline` (perf_counter)."""
+    variants: dict[str, Callable[[], dict[str, Any]]] = {
+        "harness": lambda: harness_trial(work, records),
+        "trainer": lambda: trainer_run(work, texts),
+        "plain": lambda: plain_loop(work, texts),
+    }
+    runs: dict[str, list[dict[str, Any]]] = {name: [] for name in variants}
+    names = list(variants)
+    for r in range(rounds):
+        round_start = time.perf_counter()
+        for name in names[r % 3 :] + names[: r % 3]:
+            clear_caches()
+            run = variants[name]()
+            if name == "harness":
+                run["samples_per_s"] = run["train_samples_per_s"]
+            runs[name].append(run)
+            _log(f"round {r + 1} {name}: {run['samples_per_s']:.1f} samples/s")
+        if (
+            r + 1 < rounds
+            and time.perf_counter() + 2 * (time.perf_counter() - round_start) > deadline
+        ):
+            _log(f"stopping after {r + 1} round(s): another would overrun the time budget")
+            break
+    median = {n: statistics.median(x["samples_per_s"] for x in v) for n, v in runs.items()}
+    ratios = {
+        "harness_vs_trainer": median["harness"] / median["trainer"],
+        "harness_vs_plain": median["harness"] / median["plain"],
+    }
+    return {**runs, "median": median, "ratios": ratios}
+
+
+def cache(work: Workload, full_train_time_s: float, records: Path) -> dict[str, Any]:
+    """Cache on/off for head_only and top_k k=2, and top_k against the full trial."""
+    out: dict[str, Any] = {"full_train_time_s": full_train_time_s, "ratios": {}}
+    for name, strategy in (("head_only", ["strategy=head_only"]), ("top_k", ["strategy=top_k", "strategy.k=2"])):  # fmt: skip
+        v = out[name] = cache_variants(work, records, strategy)
+        t = {k: v[k]["train_time_s"] for k in v}
+        out["ratios"][name] = {
+            "uncached_vs_cold": t["uncached"] / t["cached_cold"],
+            "uncached_vs_reused": t["uncached"] / t["cached_reused"],
+            "full_vs_cold": full_train_time_s / t["cached_cold"],
+            "full_vs_reused": full_train_time_s / t["cached_reused"],
+            "full_vs_uncached": full_train_time_s / t["uncached"],
+            "wall_uncached_vs_cold": v["uncached"]["wall_time_s"] / v["cached_cold"]["wall_time_s"],
+        }
+        _log(f"{name}: " + ", ".join(f"{k} {s:.2f}s" for k, s in t.items()))
+    return out
+
+
+def sweep(sweep_dir: Path, work: Workload, cache_res: dict[str, Any]) -> dict[str, Any]:
+    """Section 3, or a note saying why it was skipped."""
+    if not (sweep_dir / "records").is_dir():
+        return {"skipped": f"skipped: no sweep folder at {sweep_dir} (run `make sweep` first)"}
+    full_t = cache_res["full_train_time_s"]
+    ratios = {s: cache_res[s]["uncached"]["train_time_s"] / full_t for s in ("head_only", "top_k")}
+    res = sweep_cost(sweep_dir, ratios, full_t / work.samples)
+    return res or {"skipped": f"skipped: {sweep_dir} has no records yet"}
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Parse arguments, run the three sections, print the table and write bench/out/."""
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument(
+        "--quick", action="store_true", help="tiny sizes: a smoke check, not a measurement"
+    )
+    p.add_argument(
+        "--sweep-dir", type=Path, default=Path("runs/default"), help="finished sweep folder"
+    )
+    p.add_argument(
+        "--rounds",
+        type=int,
+        default=None,
+        help="interleaved throughput rounds (default 3, quick 1)",
+    )
+    p.add_argument("--budget-s", type=float, default=780, help="run fewer rounds past this (s)")
+    p.add_argument("--out", type=Path, default=OUT, help="where bench.md and bench.json go")
+    args = p.parse_args(argv)
+    work, rounds = (QUICK, args.rounds or 1) if args.quick else (FULL, args.rounds or 3)
+    records = args.out / "records"
+    started, load_start = time.perf_counter(), _loadavg()
+    _log(
+        f"torch {torch.__version__}, torch.get_num_threads()={torch.get_num_threads()}, load {load_start}"
+    )
+    _log(f"workload: {work}")
+
+    _log("warm-up (untimed): harness full/head_only/top_k, Trainer, plain loop")
+    warm_up(records)
+    texts = load_texts(work)
+    _log(f"1/3 full fine-tuning throughput: {rounds} interleaved round(s)")
+    thr = throughput(work, texts, rounds, records, started + args.budget_s)
+    full_t = statistics.median(r["train_time_s"] for r in thr["harness"])
+    _log("2/3 frozen-prefix cache: head_only and top_k, uncached / cold / reused")
+    cache_res = cache(work, full_t, records)
+    _log(f"3/3 sweep cost from {args.sweep_dir}")
+    sweep_res = sweep(args.sweep_dir, work, cache_res)
+
+    results = {
+        "meta": {
+            "quick": args.quick, "rounds": len(thr["harness"]), "workload": asdict(work),
+            "workload_text": (
+                f"MiniLM (embedded) on SST-2 (vendored), train_size {work.train_size}, "
+                f"{work.epochs} epochs, batch {work.batch_size}, max_length {work.max_length}, "
+                f"lr {work.lr:g}, AdamW (fused) + linear warm-up {work.warmup_ratio:g}, seed "
+                f"{work.seed}, CPU fp32"
+            ),
+            "threads": torch.get_num_threads(), "cpu_count": os.cpu_count(),
+            "torch": torch.__version__, "python": platform.python_version(),
+            "loadavg_start": load_start, "loadavg_end": _loadavg(),
+            "total_s": time.perf_counter() - started,
+        },
+        "throughput": thr, "cache": cache_res, "sweep": sweep_res,
+    }  # fmt: skip
+    table = render(results)
+    args.out.mkdir(parents=True, exist_ok=True)
+    (args.out / "bench.md").write_text(table)
+    (args.out / "bench.json").write_text(json.dumps(results, indent=2, default=str))
+    print("\n" + table)
+    _log(f"wrote {args.out / 'bench.md'} and {args.out / 'bench.json'}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,156 @@
+"""What a finished sweep cost, against what it would have cost without the cache and pruning.
+
+Per trial record (records/**/*.json):
+
+- actual = wall_time_s; a confirmation record with `reused_from` (the selected search run
+  standing in for seed 0) counts 0: it was not re-run.
+- hypothetical (uncached + unpruned) = overhead + uncached_train x unpruned, where
+  - overhead = wall_time_s - train_time_s (model load, tokenization, final test/train
+    evaluation); for a pruned trial (which never reached the final evaluation) the median
+    overhead of the completed trials of its (strategy, train_size), else its own;
+  - unpruned = epochs / epochs_run for a pruned trial (planned_steps / steps if it was pruned
+    inside its first epoch), 1 otherwise (early stopping is the trial's own choice, not a saving);
+  - uncached_train = train_time_s for a trial that ran without a cache (frozen_prefix "none":
+    full, lora, ...); for a cached trial, s_full(n) x r(strategy) x n x epochs_run, with
+    s_full(n) = the median train_time_s / (train_size x epochs_run) of the sweep's full
+    trials at that train_size (else the bench's own full trial), and r(strategy) = uncached
+    trial time of that strategy / full trial time, both measured by this bench (head_only,
+    top_k). A cached strategy the bench did not measure is charged its actual time (no saving).
+- reused confirmation records count 0 on both sides of the headline ratio; the saving from
+  reusing them is printed separately.
+Process overhead outside trials (Optuna, study storage, Python start-up) is in neither sum.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import statistics
+from collections import defaultdict
+from pathlib import Path
+from typing import Any
+
+from omegaconf import OmegaConf
+
+__all__ = ["FORMULA", "load_records", "sweep_cost"]
+
+FORMULA = (
+    "hypothetical = sum over trials run of [overhead + uncached_train x unpruned]; "
+    "overhead = wall_time_s - train_time_s (pruned: median of completed trials in the cell); "
+    "unpruned = epochs/epochs_run for pruned trials; uncached_train = train_time_s if run "
+    "uncached, else s_full(n) x r(strategy) x n x epochs_run with s_full(n) = median "
+    "full-trial train_time_s/(n x epochs_run) at that n and r = bench-measured uncached "
+    "strategy time / full time; reused confirm records count 0"
+)
+
+
+def load_records(sweep_dir: Path) -> list[dict[str, Any]]:
+    """Every record of a sweep folder, with its path relative to records/."""
+    root = sweep_dir / "records"
+    out = []
+    for path in sorted(root.glob("**/*.json")):
+        rec = json.loads(path.read_text())
+        rec["_path"] = str(path.relative_to(root))
+        out.append(rec)
+    return out
+
+
+def _expected_cells(sweep_dir: Path) -> int | None:
+    """Number of grid cells in the sweep file as run, if it is there."""
+    path = sweep_dir / "sweep.yaml"
+    if not path.is_file():
+        return None
+    grid = OmegaConf.to_container(OmegaConf.load(path)).get("grid") or {}  # type: ignore[union-attr]
+    return len(list(itertools.product(*grid.values()))) if grid else None
+
+
+def _unpruned(rec: dict[str, Any]) -> float:
+    """How much longer the trial would have trained had it not been pruned."""
+    if rec.get("status") != "pruned":
+        return 1.0
+    if rec.get("epochs_run"):
+        return rec["epochs"] / rec["epochs_run"]
+    return (rec.get("planned_steps") or 1) / max(rec.get("steps") or 1, 1)
+
+
+def _key(rec: dict[str, Any]) -> tuple[str, int]:
+    return rec["strategy"], int(rec["train_size"])
+
+
+def _full_rate(runs: list[dict[str, Any]]) -> dict[int, float]:
+    """Median seconds per training example-epoch of the uncached full trials, per train_size."""
+    rates: dict[int, list[float]] = defaultdict(list)
+    for r in runs:
+        if r["strategy"] == "full" and r.get("train_time_s") and r.get("epochs_run"):
+            rates[int(r["train_size"])].append(
+                r["train_time_s"] / (r["train_size"] * r["epochs_run"])
+            )
+    return {n: statistics.median(v) for n, v in rates.items()}
+
+
+def _overheads(runs: list[dict[str, Any]]) -> dict[tuple[str, int], float]:
+    """Median non-training time of completed trials, per (strategy, train_size)."""
+    by: dict[tuple[str, int], list[float]] = defaultdict(list)
+    for r in runs:
+        if r.get("status") == "completed" and r.get("train_time_s") is not None:
+            by[_key(r)].append(r["wall_time_s"] - r["train_time_s"])
+    return {k: statistics.median(v) for k, v in by.items()}
+
+
+def _hypothetical(
+    rec: dict[str, Any],
+    full_rate: dict[int, float],
+    overheads: dict[tuple[str, int], float],
+    uncached_vs_full: dict[str, float],
+    bench_full_rate: float,
+) -> float:
+    """Seconds this trial would have cost without the cache and without pruning."""
+    train_s = rec.get("train_time_s") or 0.0
+    overhead = rec["wall_time_s"] - train_s
+    if rec.get("status") == "pruned":
+        overhead = overheads.get(_key(rec), overhead)
+    n, epochs_run = int(rec["train_size"]), rec.get("epochs_run") or 0
+    cached = rec.get("frozen_prefix", "none") not in (None, "none")
+    if cached and rec["strategy"] in uncached_vs_full and epochs_run:
+        rate = full_rate.get(n, bench_full_rate)
+        train_s = rate * uncached_vs_full[rec["strategy"]] * n * epochs_run
+    return overhead + train_s * _unpruned(rec)
+
+
+def sweep_cost(
+    sweep_dir: Path, uncached_vs_full: dict[str, float], bench_full_rate: float
+) -> dict[str, Any] | None:
+    """Actual vs hypothetical compute of a sweep folder; None if it has no records."""
+    records = load_records(sweep_dir)
+    if not records:
+        return None
+    runs = [r for r in records if not r.get("reused_from")]
+    reused = [r for r in records if r.get("reused_from")]
+    full_rate, overheads = _full_rate(runs), _overheads(runs)
+
+    def hyp(r: dict[str, Any]) -> float:
+        return _hypothetical(r, full_rate, overheads, uncached_vs_full, bench_full_rate)
+
+    actual = sum(r["wall_time_s"] for r in runs)
+    hypothetical = sum(hyp(r) for r in runs)
+    with_reuse = hypothetical + sum(hyp(r) for r in reused)
+    cells = {r["_path"].split("/")[0] for r in records}
+    return {
+        "sweep_dir": str(sweep_dir),
+        "records": len(records),
+        "trials_run": len(runs),
+        "reused": len(reused),
+        "pruned": sum(r.get("status") == "pruned" for r in runs),
+        "failed": sum(r.get("status") == "failed" for r in runs),
+        "cells_present": len(cells),
+        "cells_expected": _expected_cells(sweep_dir),
+        "strategies": sorted({r["strategy"] for r in records}),
+        "actual_s": actual,
+        "hypothetical_s": hypothetical,
+        "ratio": hypothetical / actual if actual > 0 else None,
+        "hypothetical_with_reuse_s": with_reuse,
+        "ratio_with_reuse": with_reuse / actual if actual > 0 else None,
+        "full_s_per_example_epoch": full_rate,
+        "uncached_vs_full": uncached_vs_full,
+        "formula": FORMULA,
+    }
