@@ -6,7 +6,10 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from sweeptools import SweepRun
+
+pytest.register_assert_rewrite("sweeptools")  # its checks fail with the values, like a test's
+
+from sweeptools import SweepRun  # noqa: E402
 
 # the smoke sweep on one train size: 2 cells (full, head_only) x (3 search trials + 2 seeds)
 SMOKE_OVERRIDES = ("grid.train_size=[32]",)

@@ -52,8 +52,8 @@ class SweepRun:
             file,
             [
                 f"out={root / 'out'}",
-                f"storage={'sqlite:///' + str(root / 'study.db')}",
-                f"tracker.uri={'sqlite:///' + str(root / 'mlflow.db')}",
+                f"storage=sqlite:///{root / 'study.db'}",
+                f"tracker.uri=sqlite:///{root / 'mlflow.db'}",
                 *overrides,
             ],
         )
@@ -104,6 +104,8 @@ class SweepRun:
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
             text=True,
+            # a background shell starts us with SIGINT ignored; the sweep must see Ctrl-C
+            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
         )
 
     def record_files(self) -> list[Path]:
@@ -144,15 +146,19 @@ def interrupt_after(run: SweepRun, n_records: int, sig: signal.Signals) -> tuple
     """Start the sweep, wait until it has written `n_records` records, then send `sig`."""
     proc = run.start()
     deadline = time.monotonic() + TIMEOUT_S
+
+    def still_running() -> None:
+        if proc.poll() is not None:
+            output = proc.stdout.read() if proc.stdout else ""
+            pytest.fail(f"the sweep ended before it could be interrupted:\n{output}")
+
     try:
         while len(run.record_files()) < n_records:
-            if proc.poll() is not None:
-                pytest.fail(
-                    f"the sweep ended before it could be interrupted:\n{proc.stdout.read()}"
-                )  # type: ignore[union-attr]
+            still_running()
             if time.monotonic() > deadline:
                 pytest.fail("the sweep wrote too few records in time")
-            time.sleep(0.05)
+            time.sleep(0.01)
+        still_running()
         proc.send_signal(sig)
         out, _ = proc.communicate(timeout=60)
     finally:

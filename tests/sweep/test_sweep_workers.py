@@ -5,16 +5,14 @@ from __future__ import annotations
 import pytest
 from sweeptools import SweepRun, check_sweep
 
+from harness.sweep.study import WORKER_ID
+
 pytestmark = pytest.mark.slow
 
-# 2 cells x (2 search trials + 2 seeds); head_only keeps each trial short, so the two workers
-# overlap on both cells and contend for the same claims (and one waits on the other's cell)
-OVERRIDES = (
-    "grid.strategy=[head_only]",
-    "grid.train_size=[32, 64]",
-    "search.n_trials=2",
-    "workers=2",
-)
+# 2 cells x (3 search trials + 2 seeds); head_only keeps each trial short, yet there is enough
+# work for the two workers to overlap on both cells and contend for the same claims (and for one
+# to wait on a cell the other is finishing)
+OVERRIDES = ("grid.strategy=[head_only]", "grid.train_size=[32, 64]", "workers=2")
 
 
 def test_two_workers_share_the_trials_without_duplicates(tmp_path):
@@ -34,8 +32,6 @@ def test_two_workers_share_the_trials_without_duplicates(tmp_path):
         for t in search.get_trials() + confirm.get_trials():
             if t.user_attrs.get("void"):
                 assert t.user_attrs["void"] == "overflow", (cell.id, t.number, t.user_attrs)
-        workers = {t.user_attrs["worker"] for t in search.get_trials() + confirm.get_trials()}
-        assert all(w.rsplit(":", 1)[1].isdigit() for w in workers)
     every = {
         t.user_attrs["worker"]
         for c in spec.cells
@@ -44,4 +40,5 @@ def test_two_workers_share_the_trials_without_duplicates(tmp_path):
         if not t.user_attrs.get("void")
     }
     assert len(every) == 2, f"both workers should have run trials: {every}"
+    assert WORKER_ID not in every  # the `harness sweep` process only prepares and waits
     assert "sweep smoke done in" in out
