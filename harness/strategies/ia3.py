@@ -6,11 +6,10 @@ feed-forward module (its input is scaled). Vectors start at 1, so the model star
 
 from __future__ import annotations
 
-from peft import IA3Config, inject_adapter_in_model
+from peft import IA3Config
 
-from harness.errors import ConfigError
 from harness.models.classifier import Classifier
-from harness.strategies._base import freeze_all, train_head
+from harness.strategies._base import train_peft
 
 __all__ = ["apply"]
 
@@ -23,13 +22,4 @@ def apply(
     config = IA3Config(
         target_modules=list(target_modules), feedforward_modules=list(feedforward_modules)
     )
-    try:
-        inject_adapter_in_model(config, model.encoder)
-    except ValueError as exc:
-        names = sorted({n.rsplit(".", 1)[-1] for n, _ in model.encoder.named_modules() if n})
-        raise ConfigError("strategy.target_modules", str(exc).splitlines()[0], names[:20]) from None
-    freeze_all(model)
-    for name, p in model.encoder.named_parameters():
-        if "ia3_" in name:
-            p.requires_grad_(True)
-    train_head(model)
+    train_peft(model, config, "ia3_")

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from peft import LoraConfig, inject_adapter_in_model
+from peft import LoraConfig
 
 from harness.errors import ConfigError
 from harness.models.classifier import Classifier
-from harness.strategies._base import freeze_all, train_head
+from harness.strategies._base import train_peft
 
 
 def apply(
@@ -25,13 +25,4 @@ def apply(
         target_modules=list(target_modules),
         bias="none",
     )
-    try:
-        inject_adapter_in_model(config, model.encoder)
-    except ValueError as exc:
-        names = sorted({n.rsplit(".", 1)[-1] for n, _ in model.encoder.named_modules() if n})
-        raise ConfigError("strategy.target_modules", str(exc).splitlines()[0], names[:20]) from None
-    freeze_all(model)
-    for name, p in model.encoder.named_parameters():
-        if "lora_" in name:
-            p.requires_grad_(True)
-    train_head(model)
+    train_peft(model, config, "lora_")
