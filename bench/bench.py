@@ -4,10 +4,14 @@
    torch threads after an untimed warm-up of each: the harness record's
    `train_samples_per_s` (training steps only), Trainer's samples / `trainer.train()` wall time
    (eval and saving off, so that is training), the plain loop's samples / loop wall time.
-2. `head_only` and `top_k` (k=2) trials with `train.cache_frozen=false`, with it on and a cold
-   cache (built inside the trial, counted in train_time_s), and once more with the cache reused;
-   harness.cache and the tokenization cache are cleared between variants.
+2. `head_only` and `top_k` (k=2) trials with `train.cache_frozen=false`; with it on and a cold
+   cache (a standalone trial: it builds the cache and train_time_s counts all of it); and as a
+   trial of a default-sweep cell: the cache is shared by the cell's runs (search trials +
+   confirmation seeds not reused), so train_time_s counts 1/runs of its build
+   (`train.cache_users`, what `harness sweep` sets). harness.cache and the tokenization cache are
+   cleared between variants.
 3. The cost of a finished sweep folder against uncached + unpruned (see bench/sweep_cost.py).
+4. A 2,000-trial study on 8 / 32 / 128 workers at the per-trial times measured in 1 and 3.
 
 Writes bench/out/bench.md (the table) and bench/out/bench.json (raw numbers). Throughput
 rounds (default 3, the median is reported) stop early when another would push the whole bench
@@ -18,6 +22,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import os
 import platform
 import statistics
@@ -38,6 +43,7 @@ from bench.sweep_cost import sweep_cost  # noqa: E402
 from bench.table import render  # noqa: E402
 from bench.trials import cache_variants, harness_trial  # noqa: E402
 from bench.workload import Texts, Workload, clear_caches, load_texts  # noqa: E402
+from harness.sweep.spec import load_sweep  # noqa: E402
 
 OUT = Path(__file__).resolve().parent / "out"
 FULL = Workload()
@@ -99,17 +105,23 @@ def throughput(
     return {**runs, "median": median, "ratios": ratios}
 
 
-def cache(work: Workload, full_train_time_s: float, records: Path) -> dict[str, Any]:
+def cell_runs(sweep_file: Path) -> int:
+    """Runs of one cell of a sweep file: its search trials + confirmation seeds not reused."""
+    spec = load_sweep(sweep_file)
+    return spec.n_trials + len(spec.seeds) - int(spec.reuse_search_run)
+
+
+def cache(work: Workload, full_train_time_s: float, records: Path, runs: int) -> dict[str, Any]:
     """Cache on/off for head_only and top_k k=2, and top_k against the full trial."""
-    out: dict[str, Any] = {"full_train_time_s": full_train_time_s, "ratios": {}}
+    out: dict[str, Any] = {"full_train_time_s": full_train_time_s, "cell_runs": runs, "ratios": {}}
     for name, strategy in (("head_only", ["strategy=head_only"]), ("top_k", ["strategy=top_k", "strategy.k=2"])):  # fmt: skip
-        v = out[name] = cache_variants(work, records, strategy)
+        v = out[name] = cache_variants(work, records, strategy, runs)
         t = {k: v[k]["train_time_s"] for k in v}
         out["ratios"][name] = {
             "uncached_vs_cold": t["uncached"] / t["cached_cold"],
-            "uncached_vs_reused": t["uncached"] / t["cached_reused"],
+            "uncached_vs_cell": t["uncached"] / t["cached_cell"],
             "full_vs_cold": full_train_time_s / t["cached_cold"],
-            "full_vs_reused": full_train_time_s / t["cached_reused"],
+            "full_vs_cell": full_train_time_s / t["cached_cell"],
             "full_vs_uncached": full_train_time_s / t["uncached"],
             "wall_uncached_vs_cold": v["uncached"]["wall_time_s"] / v["cached_cold"]["wall_time_s"],
         }
@@ -127,6 +139,29 @@ def sweep(sweep_dir: Path, work: Workload, cache_res: dict[str, Any]) -> dict[st
     return res or {"skipped": f"skipped: {sweep_dir} has no records yet"}
 
 
+def envelope(thr: dict[str, Any], sweep_res: dict[str, Any], trials: int = 2000) -> dict[str, Any]:
+    """Section 4: a `trials`-trial study on 8 / 32 / 128 workers at the per-trial times measured
+    here, one worker per device of the kind this bench ran on (wall ~ ceil(trials/N) x trial)."""
+    per_trial = {"bench full trial": statistics.median(r["wall_time_s"] for r in thr["harness"])}
+    if sweep_res.get("trials_run"):
+        per_trial["default sweep, mean per trial run"] = (
+            sweep_res["actual_s"] / sweep_res["trials_run"]
+        )
+    rows = [
+        {
+            "per_trial": name,
+            "trial_s": t,
+            "workers": n,
+            "trials_per_worker": math.ceil(trials / n),
+            "device_hours": trials * t / 3600,
+            "wall_h": math.ceil(trials / n) * t / 3600,
+        }
+        for name, t in per_trial.items()
+        for n in (8, 32, 128)
+    ]
+    return {"trials": trials, "rows": rows}
+
+
 def main(argv: list[str] | None = None) -> int:
     """Parse arguments, run the three sections, print the table and write bench/out/."""
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -135,6 +170,12 @@ def main(argv: list[str] | None = None) -> int:
     )
     p.add_argument(
         "--sweep-dir", type=Path, default=Path("runs/default"), help="finished sweep folder"
+    )
+    p.add_argument(
+        "--sweep-file",
+        type=Path,
+        default=Path("sweeps/default.yaml"),
+        help="sweep whose cell size sets the cache share (runs per cell)",
     )
     p.add_argument(
         "--rounds",
@@ -160,9 +201,10 @@ def main(argv: list[str] | None = None) -> int:
     thr = throughput(work, texts, rounds, records, started + args.budget_s)
     full_t = statistics.median(r["train_time_s"] for r in thr["harness"])
     _log("2/3 frozen-prefix cache: head_only and top_k, uncached / cold / reused")
-    cache_res = cache(work, full_t, records)
+    cache_res = cache(work, full_t, records, cell_runs(args.sweep_file))
     _log(f"3/3 sweep cost from {args.sweep_dir}")
     sweep_res = sweep(args.sweep_dir, work, cache_res)
+    study = envelope(thr, sweep_res)
 
     results = {
         "meta": {
@@ -178,7 +220,7 @@ def main(argv: list[str] | None = None) -> int:
             "loadavg_start": load_start, "loadavg_end": _loadavg(),
             "total_s": time.perf_counter() - started,
         },
-        "throughput": thr, "cache": cache_res, "sweep": sweep_res,
+        "throughput": thr, "cache": cache_res, "sweep": sweep_res, "study": study,
     }  # fmt: skip
     table = render(results)
     args.out.mkdir(parents=True, exist_ok=True)

@@ -2,11 +2,11 @@
 
 Per trial record (records/**/*.json):
 
-- actual = wall_time_s; a confirmation record with `reused_from` (the selected search run
+- actual = wall_time_s (which holds any cache build the trial actually did); a confirmation record with `reused_from` (the selected search run
   standing in for seed 0) counts 0: it was not re-run.
 - hypothetical (uncached + unpruned) = overhead + uncached_train x unpruned, where
-  - overhead = wall_time_s - train_time_s (model load, tokenization, final test/train
-    evaluation); for a pruned trial (which never reached the final evaluation) the median
+  - overhead = wall_time_s - training time (model load, tokenization, final test/train
+    evaluation), training time being train_time_s - cache_share_s + cache_time_s; for a pruned trial (which never reached the final evaluation) the median
     overhead of the completed trials of its (strategy, train_size), else its own;
   - unpruned = epochs / epochs_run for a pruned trial (planned_steps / steps if it was pruned
     inside its first epoch), 1 otherwise (early stopping is the trial's own choice, not a saving);
@@ -73,6 +73,12 @@ def _unpruned(rec: dict[str, Any]) -> float:
     return (rec.get("planned_steps") or 1) / max(rec.get("steps") or 1, 1)
 
 
+def _trained(rec: dict[str, Any]) -> float:
+    """Seconds the trial spent training, with the cache build it actually did (not its share)."""
+    train_s = rec.get("train_time_s") or 0.0
+    return train_s - (rec.get("cache_share_s") or 0.0) + (rec.get("cache_time_s") or 0.0)
+
+
 def _key(rec: dict[str, Any]) -> tuple[str, int]:
     return rec["strategy"], int(rec["train_size"])
 
@@ -93,7 +99,7 @@ def _overheads(runs: list[dict[str, Any]]) -> dict[tuple[str, int], float]:
     by: dict[tuple[str, int], list[float]] = defaultdict(list)
     for r in runs:
         if r.get("status") == "completed" and r.get("train_time_s") is not None:
-            by[_key(r)].append(r["wall_time_s"] - r["train_time_s"])
+            by[_key(r)].append(r["wall_time_s"] - _trained(r))
     return {k: statistics.median(v) for k, v in by.items()}
 
 
@@ -105,7 +111,7 @@ def _hypothetical(
     bench_full_rate: float,
 ) -> float:
     """Seconds this trial would have cost without the cache and without pruning."""
-    train_s = rec.get("train_time_s") or 0.0
+    train_s = _trained(rec)
     overhead = rec["wall_time_s"] - train_s
     if rec.get("status") == "pruned":
         overhead = overheads.get(_key(rec), overhead)

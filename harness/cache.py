@@ -6,10 +6,16 @@ the cached and uncached paths compute the same function. When the whole encoder 
 head); otherwise the hidden states after the last frozen layer. Caches live in this process,
 keyed by model, split content and prefix, so every later trial and epoch of a sweep cell
 reuses them.
+
+Cost accounting: each cache remembers how long it took to build. A trial is charged
+`build_s / users` for every cache it uses (its own build or a reused one), where `users` is how
+many trials are planned to share it (`train.cache_users`; a sweep sets the cell's run count, a
+standalone trial 1): over a cell the charges add up to the build time once.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import time
 from collections import OrderedDict
 from dataclasses import dataclass
@@ -19,7 +25,7 @@ import torch
 from harness.data.batching import Batch, EncodedSplit, eval_batches
 from harness.models.classifier import Classifier
 
-__all__ = ["PrefixCache", "build_caches", "forward", "frozen_prefix", "set_train_mode"]
+__all__ = ["CacheUse", "PrefixCache", "build_caches", "forward", "frozen_prefix", "set_train_mode"]
 
 _STORE: OrderedDict[tuple[object, ...], PrefixCache] = OrderedDict()
 _STORE_MAX = 9  # three cells' worth of train/val/test
@@ -30,6 +36,7 @@ class PrefixCache:
     start: int  # first layer still to run; == num_layers means pooled features
     pooled: bool
     values: torch.Tensor  # [N, H] pooled, or [N, L_max, H] hidden states
+    build_s: float = 0.0  # seconds it took to build
 
     def describe(self) -> str:
         return "pooled" if self.pooled else f"layers:{self.start}"
@@ -85,31 +92,48 @@ def _build(
     return PrefixCache(start=prefix, pooled=pooled, values=values)
 
 
+@dataclass(frozen=True)
+class CacheUse:
+    """What a trial's caches cost: time spent building here, and the build time they embody."""
+
+    spent_s: float = 0.0  # built in this call (0 when every cache was reused)
+    build_s: float = 0.0  # total build time of the caches used, wherever they were built
+    hit: bool = False  # every cache was reused
+
+    def share(self, users: int) -> float:
+        """This trial's share of the build time when `users` trials share the caches."""
+        return self.build_s / max(users, 1)
+
+
 def build_caches(
     model: Classifier,
     splits: dict[str, EncodedSplit],
     model_key: str,
     batch_size: int,
     device: torch.device,
-) -> tuple[dict[str, PrefixCache] | None, float, bool]:
-    """Caches for every split, reused when present; returns (caches, seconds spent building, hit)."""
+) -> tuple[dict[str, PrefixCache] | None, CacheUse]:
+    """Caches for every split, reused when present; returns the caches and what they cost."""
     prefix = frozen_prefix(model)
     if prefix == 0:
-        return None, 0.0, False
+        return None, CacheUse()
     pooling = model.head.pooling if prefix == model.num_layers else None
-    started, hit, caches = time.perf_counter(), True, {}
+    spent, caches = 0.0, {}
     for name, split in splits.items():
         key = (model_key, split.key, prefix, pooling, str(device))
         if key not in _STORE:
-            hit = False
-            _STORE[key] = _build(model, split, prefix, batch_size, device)
+            started = time.perf_counter()
+            built = _build(model, split, prefix, batch_size, device)
+            if device.type == "cuda":
+                torch.cuda.synchronize(device)
+            took = time.perf_counter() - started
+            spent += took
+            _STORE[key] = dataclasses.replace(built, build_s=took)
             while len(_STORE) > _STORE_MAX:
                 _STORE.popitem(last=False)
         _STORE.move_to_end(key)
         caches[name] = _STORE[key]
-    if device.type == "cuda":
-        torch.cuda.synchronize(device)
-    return caches, (0.0 if hit else time.perf_counter() - started), hit
+    build_s = sum(c.build_s for c in caches.values())
+    return caches, CacheUse(spent_s=spent, build_s=build_s, hit=spent == 0.0)
 
 
 def clear() -> None:

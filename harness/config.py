@@ -91,10 +91,11 @@ class TrainSpec:
     max_epochs: int
     target_samples: int
     batch_size: int
-    eval_batch_size: int
+    eval_batch_size: int | None  # None = auto (by device)
     max_grad_norm: float | None
     eval_every_steps: int | None
     cache_frozen: bool
+    cache_users: int
     precision: str
     compile: bool
     drift_examples: int
@@ -265,8 +266,10 @@ def _train_spec(t: dict[str, Any]) -> TrainSpec:
     epochs = t["epochs"]
     if epochs != "auto":
         _positive("train.epochs", epochs, kind=int)
-    for k in ("min_epochs", "max_epochs", "target_samples", "batch_size", "eval_batch_size"):
+    for k in ("min_epochs", "max_epochs", "target_samples", "batch_size", "cache_users"):
         _positive(f"train.{k}", t[k], kind=int)
+    if t["eval_batch_size"] != "auto":
+        _positive("train.eval_batch_size", t["eval_batch_size"], kind=int)
     if t["max_epochs"] < t["min_epochs"]:
         raise ConfigError("train.max_epochs", f"must be >= train.min_epochs ({t['min_epochs']})")
     if t["max_grad_norm"] is not None:
@@ -274,7 +277,8 @@ def _train_spec(t: dict[str, Any]) -> TrainSpec:
     if t["eval_every_steps"] is not None:
         _positive("train.eval_every_steps", t["eval_every_steps"], kind=int)
     _choose("train.precision", t["precision"], PRECISIONS)
-    return TrainSpec(**{**t, "epochs": None if epochs == "auto" else int(epochs)})
+    auto = {k: None if t[k] == "auto" else int(t[k]) for k in ("epochs", "eval_batch_size")}
+    return TrainSpec(**{**t, **auto})
 
 
 def _reg_spec(r: dict[str, Any]) -> RegSpec:

@@ -12,6 +12,7 @@
 from __future__ import annotations
 
 import copy
+from collections import OrderedDict
 from collections.abc import Callable
 
 import torch
@@ -78,17 +79,42 @@ def _reps(
     return out.cpu()
 
 
-def repr_cka(
-    model: Classifier, pretrained: nn.Module, split: EncodedSplit, n: int, device: torch.device
-) -> float:
-    """CKA between what the head sees (pooled features) before and after tuning, on n held-out texts."""
-    model.eval()
+_BASE_REPS: OrderedDict[tuple[object, ...], torch.Tensor] = OrderedDict()
+
+
+def _base_reps(
+    pretrained: nn.Module, split: EncodedSplit, n: int, pooling: str, device: torch.device
+) -> torch.Tensor:
     base = copy.deepcopy(pretrained).to(device).eval()
-    pooling = "mean" if model.head.per_token else model.head.pooling
 
     def base_features(ids: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
         return pool(base(input_ids=ids, attention_mask=mask).last_hidden_state, mask, pooling)
 
-    return linear_cka(
-        _reps(base_features, split, n, device), _reps(model.pooled_features, split, n, device)
-    )
+    return _reps(base_features, split, n, device)
+
+
+def repr_cka(
+    model: Classifier,
+    pretrained: nn.Module,
+    split: EncodedSplit,
+    n: int,
+    device: torch.device,
+    base_key: str | None = None,
+) -> float:
+    """CKA between what the head sees (pooled features) before and after tuning, on n held-out texts.
+
+    The pretrained side is the same for every trial on a split: with `base_key` (naming the
+    pretrained model) it is computed once per process and reused.
+    """
+    model.eval()
+    pooling = "mean" if model.head.per_token else model.head.pooling
+    key = (base_key, split.key, n, pooling, str(device))
+    if base_key is None or key not in _BASE_REPS:
+        reps = _base_reps(pretrained, split, n, pooling, device)
+        if base_key is None:
+            return linear_cka(reps, _reps(model.pooled_features, split, n, device))
+        _BASE_REPS[key] = reps
+        while len(_BASE_REPS) > 4:
+            _BASE_REPS.popitem(last=False)
+    _BASE_REPS.move_to_end(key)
+    return linear_cka(_BASE_REPS[key], _reps(model.pooled_features, split, n, device))

@@ -197,19 +197,22 @@ def _fit(
     rec["trainable_params"] = sum(p.numel() for p in model.parameters() if p.requires_grad)
     rec["total_params"] = sum(p.numel() for p in model.parameters())
 
-    caches, cache_s, hit = None, 0.0, False
+    eval_bs = spec.train.eval_batch_size or (256 if device.type == "cuda" else 64)
+    model_key = f"{spec.model.name_or_path}|{spec.model.random_init}"
+    caches, use = None, prefix_cache.CacheUse()
     if spec.train.cache_frozen and plan.cacheable:
-        model_key = f"{spec.model.name_or_path}|{spec.model.random_init}"
         fit_splits = {k: v for k, v in data.items() if k != "test"}  # test: built after training
-        caches, cache_s, hit = prefix_cache.build_caches(
-            model, fit_splits, model_key, spec.train.eval_batch_size, device
-        )
+        caches, use = prefix_cache.build_caches(model, fit_splits, model_key, eval_bs, device)
+    share = use.share(spec.train.cache_users)  # this trial's part of the build, wherever built
     rec.update(
         frozen_prefix=caches["train"].describe() if caches else "none",
-        cache_time_s=cache_s,
-        cache_hit=hit,
+        cache_time_s=use.spent_s,
+        cache_build_s=use.build_s,
+        cache_share_s=share,
+        cache_hit=use.hit,
+        eval_batch_size=eval_bs,
     )
-    t0 = time.perf_counter()  # training time starts here; the cache's build time is added below
+    t0 = time.perf_counter()  # training time starts here; the cache's share is added below
 
     epochs = plan_epochs(
         spec.train.epochs,
@@ -223,7 +226,7 @@ def _fit(
     if token_task:
         loss_fn = token_loss(loss_fn)  # any loss option, over the labelled positions only
     loop_spec = LoopSpec(
-        epochs=epochs, batch_size=spec.train.batch_size, eval_batch_size=spec.train.eval_batch_size,
+        epochs=epochs, batch_size=spec.train.batch_size, eval_batch_size=eval_bs,
         max_grad_norm=spec.train.max_grad_norm, eval_every_steps=spec.train.eval_every_steps, l1=spec.reg.l1,
         patience=spec.reg.early_stopping_patience, min_delta=spec.reg.early_stopping_min_delta, seed=spec.seed,
         device=device, precision=precision, num_labels=len(label_names),
@@ -252,14 +255,14 @@ def _fit(
             steps=loop.steps,
             stopped_early=loop.stopped_early,
         )
-        rec["train_time_s"] = time.perf_counter() - t0 + cache_s
+        rec["train_time_s"] = time.perf_counter() - t0 + share
         rec["train_samples_per_s"] = (
             loop.samples_seen / loop.step_time_s if loop.step_time_s > 0 else None
         )
 
     if caches is not None:  # the test split's prefix is evaluation cost, like an uncached test pass
-        test_cache, _, _ = prefix_cache.build_caches(
-            model, {"test": data["test"]}, model_key, spec.train.eval_batch_size, device
+        test_cache, _ = prefix_cache.build_caches(
+            model, {"test": data["test"]}, model_key, eval_bs, device
         )
         caches = {**caches, **(test_cache or {})}
     _final_metrics(spec, model, data, caches, loop, loop_spec, rec, len(tokenizer))
@@ -302,7 +305,14 @@ def _final_metrics(
         base = pretrained_encoder(spec.model, vocab_size)
         rec["param_drift"] = param_drift(model, base) if encoder_trains else 0.0
         rec["repr_cka"] = (
-            repr_cka(model, base, data["test"], spec.train.drift_examples, loop_spec.device)
+            repr_cka(
+                model,
+                base,
+                data["test"],
+                spec.train.drift_examples,
+                loop_spec.device,
+                base_key=f"{spec.model.name_or_path}|{spec.model.random_init}|{vocab_size}",
+            )  # fmt: skip
             if encoder_trains
             else 1.0
         )

@@ -57,6 +57,15 @@ BAD_INPUTS = [
     ),
     BadInput("zero-epochs", lambda _: ["train.epochs=0"], "train.epochs", "must be > 0, got 0"),
     BadInput(
+        "zero-cache-users", lambda _: ["train.cache_users=0"], "train.cache_users", "must be > 0"
+    ),
+    BadInput(
+        "word-eval-batch",
+        lambda _: ["train.eval_batch_size=big"],
+        "train.eval_batch_size",
+        "must be a whole number, got 'big'",
+    ),
+    BadInput(
         "missing-data-file",
         lambda tmp: [
             "dataset=local",

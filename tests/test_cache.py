@@ -47,6 +47,31 @@ def test_a_second_trial_reuses_the_cache(run_tiny: RunTrial) -> None:
     assert other["cache_hit"] is False and other["frozen_prefix"] == "layers:1"
 
 
+def test_each_trial_of_a_cell_is_charged_its_share_of_the_build(run_tiny: RunTrial) -> None:
+    cache.clear()
+    users = ("strategy=head_only", "train.cache_users=3")
+    builder, _ = run_tiny(*users, "seed=0")
+    reusers = [run_tiny(*users, f"seed={s}")[0] for s in (1, 2)]
+    build = builder["cache_time_s"]
+    assert build > 0 and builder["cache_build_s"] == build
+    for rec in [builder, *reusers]:
+        assert rec["cache_build_s"] == build  # the same caches, wherever they were built
+        assert rec["cache_share_s"] == pytest.approx(build / 3)
+        assert rec["train_time_s"] >= rec["cache_share_s"]
+    assert all(r["cache_time_s"] == 0 and r["cache_hit"] for r in reusers)
+    # over the cell the shares add up to the one build; wall time holds what was really spent
+    assert sum(r["cache_share_s"] for r in [builder, *reusers]) == pytest.approx(build)
+    assert builder["wall_time_s"] >= build
+
+
+def test_a_standalone_trial_is_charged_the_whole_build(run_tiny: RunTrial) -> None:
+    cache.clear()
+    rec, _ = run_tiny("strategy=head_only")
+    assert rec["cache_share_s"] == rec["cache_build_s"] == rec["cache_time_s"] > 0
+    full, _ = run_tiny("strategy=full")
+    assert full["cache_share_s"] == full["cache_build_s"] == full["cache_time_s"] == 0
+
+
 @pytest.mark.parametrize(
     ("overrides", "prefix"),
     [

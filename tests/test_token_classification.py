@@ -128,7 +128,7 @@ def test_frozen_encoder_caches_last_hidden_states_not_pooled(tiny_token_model) -
         p.requires_grad_(False)
     split = encode_words(tokenizer, [["alice", "smith", "met"], ["acme", "corp"]], [[4, 8, 0], [3, 7]], 32)  # fmt: skip
     prefix_cache.clear()
-    caches, _, _ = prefix_cache.build_caches(
+    caches, _ = prefix_cache.build_caches(
         model, {"train": split}, "tiny-test", 8, torch.device("cpu")
     )
     assert caches is not None

@@ -15,6 +15,7 @@ import numpy as np
 
 from harness.config import CONLL_FILES as FILES
 from harness.config import DataSpec
+from harness.data.sources import load_hub_splits
 from harness.errors import ConfigError
 
 __all__ = ["TokenRawSplits", "TokenSplits", "make_token_splits", "read_conll", "read_token_dataset"]
@@ -91,18 +92,7 @@ def _hub_rows(rows: Any, spec: DataSpec, names: list[str] | None) -> list[Senten
 
 def _read_hub(spec: DataSpec) -> TokenRawSplits:
     """Online path: `datasets.load_dataset(hub_name)` with word-list and tag columns."""
-    import datasets
-
-    try:
-        ds = datasets.load_dataset(spec.hub_name, spec.hub_subset)
-    except Exception as exc:  # network, unknown name, ...
-        raise ConfigError("dataset.hub_name", f"cannot load {spec.hub_name!r}: {exc}") from None
-    for key, split in (
-        ("dataset.train_split", spec.train_split),
-        ("dataset.test_split", spec.test_split),
-    ):
-        if split not in ds:
-            raise ConfigError(key, f"split {split!r} not in {spec.hub_name!r}", list(ds.keys()))
+    ds = load_hub_splits(spec)
     train = ds[spec.train_split]
     for key, col in (
         ("dataset.text_column", spec.text_column),

@@ -6,6 +6,7 @@ import csv
 import json
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from harness.config import DataSpec
 from harness.errors import ConfigError
@@ -67,8 +68,9 @@ def _columns(
     return texts, labels
 
 
-def _read_hub(spec: DataSpec) -> tuple[list[dict[str, object]], list[dict[str, object]]]:
-    """Online path: `datasets.load_dataset(hub_name, hub_subset)`; never used offline by default."""
+def load_hub_splits(spec: DataSpec) -> Any:
+    """Online path: `datasets.load_dataset(hub_name, hub_subset)` with the train and test splits
+    checked; never used offline by default. Returns the DatasetDict."""
     import datasets
 
     try:
@@ -81,6 +83,11 @@ def _read_hub(spec: DataSpec) -> tuple[list[dict[str, object]], list[dict[str, o
     ):
         if split not in ds:
             raise ConfigError(key, f"split {split!r} not in {spec.hub_name!r}", list(ds.keys()))
+    return ds
+
+
+def _read_hub(spec: DataSpec) -> tuple[list[dict[str, object]], list[dict[str, object]]]:
+    ds = load_hub_splits(spec)
     return [dict(r) for r in ds[spec.train_split]], [dict(r) for r in ds[spec.test_split]]
 
 

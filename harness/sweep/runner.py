@@ -127,8 +127,15 @@ def _overrides(
     )
     if spec.tracker.get("uri"):
         tracker.append(f"tracker.uri={spec.tracker['uri']}")
+    # every run of the cell shares its frozen-prefix cache: each is charged 1/runs of the build
+    runs = spec.n_trials + len(spec.seeds) - int(spec.reuse_search_run)
+    share = (
+        []
+        if any(o.startswith("train.cache_users=") for o in spec.base)
+        else [f"train.cache_users={runs}"]
+    )
     return [
-        *spec.base, *cell.overrides(), *(f"{ranges[k].override_key}={v!r}" for k, v in params.items()),
+        *spec.base, *share, *cell.overrides(), *(f"{ranges[k].override_key}={v!r}" for k, v in params.items()),
         *tracker, f"seed={seed}", f"record_path='{path}'",
     ]  # fmt: skip
 

@@ -167,3 +167,20 @@ def test_shared_conll2003_splits(conll_dir: Path) -> None:
         3453,
     )
     assert torch.tensor([len(w) for w in splits.train_words]).min() >= 1
+
+
+def test_hub_path_reads_word_and_tag_columns(tmp_path: Path) -> None:
+    """The online path (`datasets.load_dataset`), exercised on a local folder."""
+    import json
+
+    folder = tmp_path / "conll_like"
+    folder.mkdir()
+    rows = [{"tokens": ["Alice", "met", "Bob"], "ner_tags": ["B-PER", "O", "B-PER"]}] * 4
+    for split in ("train", "test"):
+        (folder / f"{split}.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows))
+    spec = load_spec(
+        ["dataset=conll2003", f"dataset.hub_name={folder}", "head=token_linear", "tracker=none"]
+    ).data  # fmt: skip
+    raw = read_token_dataset(spec)
+    assert raw.pool[0] == (["Alice", "met", "Bob"], ["B-PER", "O", "B-PER"])
+    assert len(raw.pool) == len(raw.test) == 4

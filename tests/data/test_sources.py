@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from pathlib import Path
 
@@ -49,4 +50,40 @@ def test_an_empty_file_is_refused(tmp_path: Path, local_dataset: Callable[..., l
     empty.write_text("text\tlabel\n")
     spec = load_spec(["tracker=none", *overrides, f"dataset.test_path={empty}"])
     with pytest.raises(ConfigError, match="dataset.test_path: the file has no rows"):
+        read_dataset(spec.data)
+
+
+def _hub_folder(tmp_path: Path, rows: dict[str, list[dict[str, object]]]) -> Path:
+    """A local folder `datasets.load_dataset` reads like a hub repo: split names from file names."""
+    folder = tmp_path / "hub_like"
+    folder.mkdir()
+    for split, items in rows.items():
+        (folder / f"{split}.jsonl").write_text("".join(json.dumps(r) + "\n" for r in items))
+    return folder
+
+
+def test_hub_path_loads_through_datasets(tmp_path: Path) -> None:
+    train = [{"sentence": f"text {i}", "label": i % 2} for i in range(30)]
+    dev = [{"sentence": f"dev {i}", "label": i % 2} for i in range(6)]
+    folder = _hub_folder(tmp_path, {"train": train, "validation": dev})
+    spec = load_spec(
+        ["tracker=none", "dataset=hub", f"dataset.hub_name={folder}",
+         "dataset.text_column=sentence", "dataset.train_size=20", "dataset.val_size=5"]
+    )  # fmt: skip
+    raw = read_dataset(spec.data)  # the same datasets.load_dataset call an online user makes
+    assert raw.pool_texts == [r["sentence"] for r in train]
+    assert raw.test_texts == [r["sentence"] for r in dev]
+    assert raw.pool_labels[:2] == ["0", "1"]
+
+
+def test_hub_split_that_is_not_there_names_the_key(tmp_path: Path) -> None:
+    folder = _hub_folder(tmp_path, {"train": [{"text": "a", "label": 0}]})
+    spec = load_spec(["tracker=none", "dataset=hub", f"dataset.hub_name={folder}"])
+    with pytest.raises(ConfigError, match=r"dataset.test_split: split 'validation' not in .*train"):
+        read_dataset(spec.data)
+
+
+def test_unloadable_hub_name_names_the_key(tmp_path: Path) -> None:
+    spec = load_spec(["tracker=none", "dataset=hub", f"dataset.hub_name={tmp_path / 'nothing'}"])
+    with pytest.raises(ConfigError, match="dataset.hub_name: cannot load"):
         read_dataset(spec.data)
