@@ -90,7 +90,7 @@ def cost_section(records: pd.DataFrame, summary: pd.DataFrame, figure: str) -> s
         "## Cost",
         "Per strategy, medians over completed trials (search and confirmation):",
         _per_strategy_table(records),
-        "Train time per trial (mean over completed trials, incl. evaluation and caching):",
+        "Train time per trial (mean over completed trials, incl. per-epoch validation and the trial's share of its cell's frozen-prefix cache build):",
         _time_table(records, sizes),
         f"![Test accuracy vs cost, Pareto front dashed]({figure})",
         "Pareto-optimal cells over all sizes (cost and test accuracy %: means of the confirmation runs):",
