@@ -10,7 +10,7 @@ TRACKING ?= sqlite:///$(CURDIR)/mlflow.db
 # CPU-only machine: the small CPU wheel. With an NVIDIA driver present: a CUDA build.
 TORCH_SPEC ?= $(shell command -v nvidia-smi >/dev/null 2>&1 && echo 'torch>=2.4,<=2.14.1' || echo 'torch==2.13.0')
 
-.PHONY: help install test test-fast lint format sweep report bench ui trial clean
+.PHONY: help install test test-fast lint format sweep report bench scaleout ui trial clean
 
 help: ## List the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  \033[36m%-10s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -50,6 +50,9 @@ report: install ## Write reports/$(SWEEP)/report.md from the sweep's records
 bench: install ## Speed benchmark: harness vs HF Trainer vs plain loop, cache on/off (prints a table)
 	$(PY) -m pip install -q -e ".[bench]"
 	$(PY) bench/bench.py
+
+scaleout: install ## The smoke sweep by 1 and by 3 workers on one storage (PG=postgresql+psycopg://user@host: a server; else SQLite)
+	$(PY) bench/scaleout.py $(if $(PG),--server $(PG))
 
 ui: install ## MLflow UI over the project's store (TRACKING=postgresql://... a shared store; http://host:5000 a server)
 	@case "$(TRACKING)" in \

@@ -16,6 +16,7 @@ from harness.report.hparams import hparams_section
 from harness.report.load import load_records
 from harness.report.paths import read_sweep_yaml
 from harness.report.plots import plot_cost_scatter, plot_learning_curves
+from harness.report.score import Score, add_score, score_of
 from harness.report.stats import NOISE_TEST_TEXT
 from harness.report.summary import grid_from_sweep, mark_best, summarize_cells
 from harness.report.tables import main_table_section, overfit_section
@@ -26,11 +27,11 @@ LEARNING_CURVES_PNG = "learning_curves.png"
 COST_SCATTER_PNG = "cost_scatter.png"
 
 
-def _findings_section(summary: pd.DataFrame) -> str:
+def _findings_section(summary: pd.DataFrame, score: Score) -> str:
     """The generated statements, with the rules they follow stated up front."""
     intro = (
         "Generated from the tables above; each cites the cells (`strategy@train_size`) it rests on. "
-        "'Beyond noise' means the noise test under Test accuracy at p<0.05; 'within 1 point' compares means "
+        f"'Beyond noise' means the noise test under Test {score.label} at p<0.05; 'within 1 point' compares means "
         "only and is not a noise test."
     )
     items = "\n".join(f"- {line}" for line in generate_findings(summary))
@@ -53,8 +54,9 @@ def _write_table(records: pd.DataFrame, out_dir: Path) -> None:
 def build_report(sweep_dir: Path, out_dir: Path) -> Path:
     """Answer 'when does full fine-tuning pay?' from a sweep's records; returns report.md."""
     sweep_dir, out_dir = Path(sweep_dir), Path(out_dir)
-    records = add_ensemble(load_records(sweep_dir))
     meta, sweep_text = read_sweep_yaml(sweep_dir)
+    score = score_of(meta)
+    records = add_score(add_ensemble(load_records(sweep_dir)), score)
     name = str(meta.get("name") or sweep_dir.name)
     summary = summarize_cells(records, grid_from_sweep(meta))
     if summary.empty:
@@ -62,16 +64,16 @@ def build_report(sweep_dir: Path, out_dir: Path) -> Path:
     summary = mark_best(summary)
     out_dir.mkdir(parents=True, exist_ok=True)
     _write_table(records, out_dir)
-    plot_learning_curves(summary, out_dir / LEARNING_CURVES_PNG)
-    plot_cost_scatter(summary, out_dir / COST_SCATTER_PNG)
+    plot_learning_curves(summary, out_dir / LEARNING_CURVES_PNG, score)
+    plot_cost_scatter(summary, out_dir / COST_SCATTER_PNG, score)
     sections = [
         header_section(records, summary, name),
-        main_table_section(summary, LEARNING_CURVES_PNG, NOISE_TEST_TEXT),
-        cost_section(records, summary, COST_SCATTER_PNG),
-        overfit_section(summary),
-        drift_section(records),
-        hparams_section(records, summary, sweep_dir),
-        _findings_section(summary),
+        main_table_section(summary, LEARNING_CURVES_PNG, NOISE_TEST_TEXT, score),
+        cost_section(records, summary, COST_SCATTER_PNG, score),
+        overfit_section(summary, score),
+        drift_section(records, score),
+        hparams_section(records, summary, sweep_dir, score),
+        _findings_section(summary, score),
         _appendix(sweep_text),
     ]
     report = out_dir / "report.md"

@@ -14,6 +14,7 @@ from harness.report.fmt import (
     md_table,
     row_label,
 )
+from harness.report.score import ACCURACY, Score
 
 __all__ = ["cost_section", "pareto_front"]
 
@@ -83,7 +84,9 @@ def _front_text(summary: pd.DataFrame, cost: str, fmt: str) -> str:
     return ", ".join(items)
 
 
-def cost_section(records: pd.DataFrame, summary: pd.DataFrame, figure: str) -> str:
+def cost_section(
+    records: pd.DataFrame, summary: pd.DataFrame, figure: str, score: Score = ACCURACY
+) -> str:
     """The cost side of the trade-off, as tables plus the accuracy-vs-cost scatter."""
     sizes = sorted(int(s) for s in summary["train_size"].unique())
     return "\n\n".join([
@@ -92,8 +95,8 @@ def cost_section(records: pd.DataFrame, summary: pd.DataFrame, figure: str) -> s
         _per_strategy_table(records),
         "Train time per trial (mean over completed trials, incl. per-epoch validation and the trial's share of its cell's frozen-prefix cache build):",
         _time_table(records, sizes),
-        f"![Test accuracy vs cost, Pareto front dashed]({figure})",
-        "Pareto-optimal cells over all sizes (cost and test accuracy %: means of the confirmation runs):",
+        f"![Test {score.label} vs cost, Pareto front dashed]({figure})",
+        f"Pareto-optimal cells over all sizes (cost and test {score.label} %: means of the confirmation runs):",
         f"- by train time per trial: {_front_text(summary, 'train_time_s', 's')}",
         f"- by trainable params: {_front_text(summary, 'trainable_params', 'n')}",
     ])  # fmt: skip

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pandas as pd
 
 from harness.report.fmt import fmt_pct, md_table
+from harness.report.score import ACCURACY, Score
 
 __all__ = ["drift_section"]
 
@@ -16,7 +17,7 @@ INTRO = (
 )
 
 
-def drift_section(records: pd.DataFrame) -> str:
+def drift_section(records: pd.DataFrame, score: Score = ACCURACY) -> str:
     """Per strategy x size: drift, CKA and test accuracy side by side."""
     cols = [c for c in ("param_drift", "repr_cka") if c in records.columns]
     ok = records[(records["phase"] == "confirm") & (records["status"] == "completed")]
@@ -34,8 +35,10 @@ def drift_section(records: pd.DataFrame) -> str:
                 int(size),
                 f"{block['param_drift'].mean():.4f}",
                 f"{block['repr_cka'].mean():.4f}",
-                fmt_pct(block["test_accuracy"].mean()),
+                fmt_pct(block["test_score"].mean()),
             ]
         )
-    table = md_table(["strategy", "train size", "param_drift", "repr_cka", "test acc (%)"], rows)
+    table = md_table(
+        ["strategy", "train size", "param_drift", "repr_cka", f"test {score.short} (%)"], rows
+    )
     return "\n\n".join(["## Drift from the pretrained model", INTRO, table])

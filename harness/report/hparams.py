@@ -11,6 +11,7 @@ import pandas as pd
 from scipy import stats
 
 from harness.report.fmt import fmt_float, fmt_p, fmt_pct, md_table, row_label
+from harness.report.score import ACCURACY, Score
 
 __all__ = ["hparams_section", "lr_sensitivity", "param_importances"]
 
@@ -32,15 +33,15 @@ def _chosen(records: pd.DataFrame, row: Any) -> list[Any] | None:
     done = sub[sub["status"] == "completed"]
     if row["state"] == "ok":
         confirm = done[done["phase"] == "confirm"].sort_values("seed")
-        pick, source, val = confirm.iloc[0], "confirm", confirm["val_accuracy"].mean()
+        pick, source, val = confirm.iloc[0], "confirm", confirm["val_score"].mean()
     elif row["state"] == "search_only":
-        search = done[done["phase"] == "search"].dropna(subset=["val_accuracy"])
+        search = done[done["phase"] == "search"].dropna(subset=["val_score"])
         if search.empty:
             return None
-        pick = search.sort_values(["val_accuracy", "trial_number"], ascending=[False, True]).iloc[0]
+        pick = search.sort_values(["val_score", "trial_number"], ascending=[False, True]).iloc[0]
         source, val = (
             f"search trial {int(pick['trial_number'])} (search only)",
-            pick["val_accuracy"],
+            pick["val_score"],
         )
     else:
         return None
@@ -53,14 +54,14 @@ def _chosen(records: pd.DataFrame, row: Any) -> list[Any] | None:
 def lr_sensitivity(records: pd.DataFrame) -> pd.DataFrame:
     """Per strategy: within-cell val-accuracy range and Spearman ρ of cell-centred val acc vs log lr."""
     search = records[(records["phase"] == "search") & (records["status"] == "completed")]
-    search = search.dropna(subset=["val_accuracy", "lr"])
+    search = search.dropna(subset=["val_score", "lr"])
     search = search[search["lr"] > 0]
     keys = ["group", "grid_strategy", "grid_train_size"]
-    centred = search["val_accuracy"] - search.groupby(keys)["val_accuracy"].transform("mean")
+    centred = search["val_score"] - search.groupby(keys)["val_score"].transform("mean")
     search = search.assign(centred=centred)
     rows = []
     for (group, strategy), sub in search.groupby(["group", "grid_strategy"], sort=True):
-        spans = sub.groupby("grid_train_size")["val_accuracy"].agg(
+        spans = sub.groupby("grid_train_size")["val_score"].agg(
             lambda v: v.max() - v.min() if len(v) >= 2 else math.nan
         )
         rho, p = math.nan, math.nan
@@ -145,16 +146,26 @@ def _sensitivity_table(records: pd.DataFrame) -> str:
     return md_table(header, rows) if rows else "No completed search trials."
 
 
-def hparams_section(records: pd.DataFrame, summary: pd.DataFrame, sweep_dir: Path) -> str:
+def hparams_section(
+    records: pd.DataFrame, summary: pd.DataFrame, sweep_dir: Path, score: Score = ACCURACY
+) -> str:
     """Chosen hyperparameters per cell and how sensitive each strategy is to the learning rate."""
     chosen = [c for _, row in summary.iterrows() if (c := _chosen(records, row)) is not None]
-    header = ["strategy", "train size", "source", "lr", "weight_decay", "dropout", "val acc (%)"]
+    header = [
+        "strategy",
+        "train size",
+        "source",
+        "lr",
+        "weight_decay",
+        "dropout",
+        f"val {score.short} (%)",
+    ]
     return "\n\n".join([
         "## Hyperparameters",
-        "Chosen configuration per cell (confirmation runs' config; else the best completed search trial by val accuracy):",
+        f"Chosen configuration per cell (confirmation runs' config; else the best completed search trial by val {score.label}):",
         md_table(header, chosen) if chosen else "No completed cells.",
-        "Learning-rate sensitivity over completed search trials: val-accuracy range within a cell, and Spearman ρ of "
-        f"val accuracy (centred per cell) against log10 lr, pooled over sizes (n/a below {_MIN_TRIALS} trials). "
+        f"Learning-rate sensitivity over completed search trials: val-{score.label} range within a cell, and Spearman ρ of "
+        f"val {score.label} (centred per cell) against log10 lr, pooled over sizes (n/a below {_MIN_TRIALS} trials). "
         "With few trials per cell this is a rough proxy, not an importance estimate.",
         _sensitivity_table(records),
         "Optuna parameter importances (fANOVA, per study with ≥4 completed trials):",

@@ -23,7 +23,9 @@ FLOAT_KEYS = (
     "lr", "weight_decay", "dropout", "val_accuracy", "val_macro_f1", "val_loss",
     "test_accuracy", "test_macro_f1", "train_accuracy", "train_loss", "overfit_gap",
     "train_time_s", "cache_time_s", "train_samples_per_s", "peak_memory_mb", "checkpoint_mb",
-    "wall_time_s", "ensemble_test_accuracy",
+    "wall_time_s", "ensemble_test_accuracy", "cache_share_s",
+    "val_entity_f1", "test_entity_f1", "train_entity_f1", "val_entity_precision",
+    "test_entity_precision", "val_entity_recall", "test_entity_recall",
 )  # fmt: skip
 STR_KEYS = (
     "status", "error", "model", "model_name_or_path", "dataset", "task", "strategy",

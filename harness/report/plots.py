@@ -15,6 +15,7 @@ from matplotlib.axes import Axes  # noqa: E402
 
 from harness.report.cost import pareto_front  # noqa: E402
 from harness.report.fmt import row_label  # noqa: E402
+from harness.report.score import ACCURACY, Score
 
 __all__ = ["plot_cost_scatter", "plot_learning_curves"]
 
@@ -42,7 +43,7 @@ def _save(fig: plt.Figure, path: Path) -> Path:
     return path
 
 
-def plot_learning_curves(summary: pd.DataFrame, path: Path) -> Path:
+def plot_learning_curves(summary: pd.DataFrame, path: Path, score: Score = ACCURACY) -> Path:
     """Test accuracy vs train size (log x); band = min–max over confirmation seeds."""
     fig, ax = plt.subplots(figsize=(7, 4.5))
     ok = summary[summary["state"] == "ok"]
@@ -64,13 +65,13 @@ def plot_learning_curves(summary: pd.DataFrame, path: Path) -> Path:
     ax.set_xticks(sizes, [str(s) for s in sizes])
     ax.minorticks_off()
     ax.set_xlabel("train size (examples, log scale)")
-    ax.set_ylabel("test accuracy (%)")
+    ax.set_ylabel(f"test {score.label} (%)")
     ax.set_title("Learning curves (mean; band = seed min–max)")
     ax.grid(True, alpha=0.3)
     return _save(fig, path)
 
 
-def _scatter(ax: Axes, summary: pd.DataFrame, cost: str, xlabel: str) -> None:
+def _scatter(ax: Axes, summary: pd.DataFrame, cost: str, xlabel: str, ylabel: str) -> None:
     """One panel: every finished cell, labelled by size, with the Pareto front drawn."""
     ok = summary[summary["state"] == "ok"].dropna(subset=[cost])
     style = _style(summary)
@@ -106,17 +107,18 @@ def _scatter(ax: Axes, summary: pd.DataFrame, cost: str, xlabel: str) -> None:
     if not ok.empty and (ok[cost] > 0).all():
         ax.set_xscale("log")
     ax.set_xlabel(xlabel)
-    ax.set_ylabel("test accuracy (%)")
+    ax.set_ylabel(ylabel)
     ax.grid(True, which="both", alpha=0.3)
 
 
-def plot_cost_scatter(summary: pd.DataFrame, path: Path) -> Path:
+def plot_cost_scatter(summary: pd.DataFrame, path: Path, score: Score = ACCURACY) -> Path:
     """Accuracy vs train time and vs trainable params: what each point of accuracy costs."""
     fig, axes = plt.subplots(1, 2, figsize=(11, 4.5), sharey=True)
-    _scatter(axes[0], summary, "train_time_s", "train time per trial (s, log scale)")
-    _scatter(axes[1], summary, "trainable_params", "trainable parameters (log scale)")
+    ylabel = f"test {score.label} (%)"
+    _scatter(axes[0], summary, "train_time_s", "train time per trial (s, log scale)", ylabel)
+    _scatter(axes[1], summary, "trainable_params", "trainable parameters (log scale)", ylabel)
     handles, labels = axes[0].get_legend_handles_labels()
     if handles:
         axes[1].legend(handles, labels, fontsize=8, loc="best")
-    fig.suptitle("Test accuracy vs cost (confirmation mean per cell)")
+    fig.suptitle(f"Test {score.label} vs cost (confirmation mean per cell)")
     return _save(fig, path)

@@ -32,19 +32,19 @@ def grid_from_sweep(meta: dict[str, Any]) -> dict[str, list[Any]]:
 
 
 def _search_best(search_ok: pd.DataFrame) -> dict[str, Any]:
-    """Best completed search trial by val_accuracy (ties: lowest trial number)."""
-    ranked = search_ok.dropna(subset=["val_accuracy"])
+    """Best completed search trial by val score (ties: lowest trial number)."""
+    ranked = search_ok.dropna(subset=["val_score"])
     if ranked.empty:
         return {
             "search_best_val": math.nan,
             "search_best_test": math.nan,
             "search_best_trial": None,
         }
-    ranked = ranked.sort_values(["val_accuracy", "trial_number"], ascending=[False, True])
+    ranked = ranked.sort_values(["val_score", "trial_number"], ascending=[False, True])
     top = ranked.iloc[0]
     return {
-        "search_best_val": float(top["val_accuracy"]),
-        "search_best_test": float(top["test_accuracy"]),
+        "search_best_val": float(top["val_score"]),
+        "search_best_test": float(top["test_score"]),
         "search_best_trial": top["trial_number"],
     }
 
@@ -53,12 +53,12 @@ def _seed_stats(confirm_ok: pd.DataFrame) -> dict[str, Any]:
     """Mean, sample std and range over confirmation seeds, plus the per-seed values."""
     seed_acc = {
         int(s): float(a)
-        for s, a in zip(confirm_ok["seed"], confirm_ok["test_accuracy"], strict=True)
+        for s, a in zip(confirm_ok["seed"], confirm_ok["test_score"], strict=True)
         if pd.notna(s)
     }
     values = np.array(list(seed_acc.values()), dtype=float)
     has = len(values) > 0
-    ensemble = confirm_ok["ensemble_test_accuracy"].dropna()
+    ensemble = confirm_ok["ensemble_score"].dropna()
     return {
         "n_seeds": len(values),
         "seed_acc": dict(sorted(seed_acc.items())),
@@ -67,7 +67,7 @@ def _seed_stats(confirm_ok: pd.DataFrame) -> dict[str, Any]:
         "min": float(values.min()) if has else math.nan,
         "max": float(values.max()) if has else math.nan,
         "ensemble": float(ensemble.mean()) if len(ensemble) else math.nan,
-        "overfit_gap": float(confirm_ok["overfit_gap"].mean()) if has else math.nan,
+        "overfit_gap": float(confirm_ok["score_gap"].mean()) if has else math.nan,
     }
 
 
@@ -92,7 +92,7 @@ def _state(n_records: int, has_confirm: bool, has_search: bool) -> str:
 def _cell_row(sub: pd.DataFrame) -> dict[str, Any]:
     """One summary row from the records of a single cell."""
     completed = sub["status"] == "completed"
-    confirm_ok = sub[completed & (sub["phase"] == "confirm") & sub["test_accuracy"].notna()]
+    confirm_ok = sub[completed & (sub["phase"] == "confirm") & sub["test_score"].notna()]
     search_ok = sub[completed & (sub["phase"] == "search")]
     row: dict[str, Any] = {
         "state": _state(len(sub), not confirm_ok.empty, not search_ok.empty),

@@ -7,18 +7,26 @@ from typing import Any
 import pandas as pd
 
 from harness.report.fmt import fmt_p, fmt_pct, md_table, row_label, state_label
+from harness.report.score import ACCURACY, Score
 from harness.report.stats import ALPHA
 
 __all__ = ["main_table_section", "overfit_section"]
 
+ENSEMBLE_NOTE = "(ens x): accuracy of the seeds' ensemble. "
 LEGEND = (
-    "Mean ± sample std of test accuracy (%) over confirmation seeds (completed runs only). "
+    "Mean ± sample std of test {m} (%) over confirmation seeds (completed runs only). "
     f"**Bold**: best mean at that size. ≈: not distinguishable from best (p≥{ALPHA:g}). "
     "?: noise cannot be judged (fewer than 2 seeds). Unmarked: worse than best beyond noise "
     f"(p<{ALPHA:g}). (n=k): fewer seeds than elsewhere. (ens x): accuracy of the seeds' "
-    "ensemble. (search only): test accuracy of the best search trial by val accuracy, no "
+    "ensemble. (search only): test {m} of the best search trial by val {m}, no "
     "confirmation runs — not ranked."
 )
+
+
+def _legend(score: Score) -> str:
+    """The main table's legend in the score's words (seed ensembles exist for accuracy only)."""
+    text = LEGEND.replace("{m}", score.label)
+    return text if score.name == "accuracy" else text.replace(ENSEMBLE_NOTE, "")
 
 
 def _sizes(summary: pd.DataFrame) -> list[int]:
@@ -75,25 +83,27 @@ def _vs_best_text(row: Any) -> str:
     return f"{best_gap} (p={fmt_p(row['p_vs_best'])}, {row['test_vs_best']})"
 
 
-def main_table_section(summary: pd.DataFrame, figure: str, noise_text: str) -> str:
+def main_table_section(
+    summary: pd.DataFrame, figure: str, noise_text: str, score: Score = ACCURACY
+) -> str:
     """Answer 'which strategy wins at which size, and is the win more than seed noise?'"""
     ok = summary[summary["state"] == "ok"]
     max_seeds = int(ok["n_seeds"].max()) if not ok.empty else 0
     best_mean = summary.groupby(["group", "train_size"])["mean"].transform("max")
     with_best = summary.assign(best_mean=best_mean)
     return "\n\n".join([
-        "## Test accuracy",
-        LEGEND,
+        f"## Test {score.label}",
+        _legend(score),
         _grid(summary, lambda r: _accuracy_text(r, max_seeds)),
         "Difference to the best mean at the same size (points), with the noise test:",
         _grid(with_best, _vs_best_text),
         noise_text,
         "### Learning curves",
-        f"![Test accuracy vs train size]({figure})",
+        f"![Test {score.label} vs train size]({figure})",
     ])  # fmt: skip
 
 
-def overfit_section(summary: pd.DataFrame) -> str:
+def overfit_section(summary: pd.DataFrame, score: Score = ACCURACY) -> str:
     """Train minus val accuracy: where a strategy memorises instead of generalising."""
 
     def gap(row: Any) -> str:
@@ -104,6 +114,7 @@ def overfit_section(summary: pd.DataFrame) -> str:
 
     return "\n\n".join([
         "## Overfitting",
-        "Mean `overfit_gap` = train accuracy − val accuracy (points) over confirmation runs:",
+        f"Mean {'`overfit_gap`' if score.name == 'accuracy' else 'gap'} = train {score.label} − "
+        f"val {score.label} (points) over confirmation runs:",
         _grid(summary, gap),
     ])  # fmt: skip
