@@ -62,15 +62,14 @@ class Progress:
         except ValueError:
             best_val = "n/a"
         index = next(i for i, c in enumerate(self.cells, 1) if c.id == cell.id)
-        metric = rec.get("val_accuracy") if phase == "search" else rec.get("test_accuracy")
-        what = (
-            f"val={metric:.3f}"
-            if phase == "search" and metric is not None
-            else (f"test={metric:.3f}" if metric is not None else (rec.get("error") or "")[:60])
-        )
+        name = self.sweep.spec.metric.removeprefix("val_")  # the selection metric, e.g. entity_f1
+        split = "val" if phase == "search" else "test"
+        metric = rec.get(f"{split}_{name}")
+        short = split if name == "accuracy" else f"{split}_{name}"
+        what = f"{short}={metric:.3f}" if metric is not None else (rec.get("error") or "")[:60]
         tag = f"#{number}" if phase == "search" else f"seed={number}"
         print(
-            f"[{done}/{self.total} trials | cell {index}/{len(self.cells)} {cell.id} | best val {best_val} | "
+            f"[{done}/{self.total} trials | cell {index}/{len(self.cells)} {cell.id} | best {self.sweep.spec.metric} {best_val} | "
             f"{_dur(elapsed)} elapsed, ETA {_dur(eta)}] {phase} {tag}: {rec['status']} {what} "
             f"({(rec.get('wall_time_s') or 0):.1f}s)",
             file=self.stream,
