@@ -19,17 +19,15 @@ import torch
 from hydra.utils import instantiate
 
 from harness import cache as prefix_cache
-from harness.cache import PrefixCache
 from harness.checkpoint import save_trained
 from harness.config import DataSpec, TrialSpec
 from harness.data import encode_splits, make_splits, read_dataset
 from harness.data.batching import EncodedSplit
 from harness.data.sources import RawSplits
-from harness.drift import param_drift, repr_cka
 from harness.errors import ConfigError
 from harness.models import Classifier, load_encoder, load_tokenizer
-from harness.models.loading import pretrained_encoder
 from harness.optim import param_groups
+from harness.outcome import final_metrics
 from harness.record import SCHEMA_VERSION, write_record
 from harness.runtime import (
     PeakMemory,
@@ -44,7 +42,7 @@ from harness.runtime import (
 from harness.strategies import StrategyPlan
 from harness.tokens import token_data, token_loss
 from harness.tracking import Tracker
-from harness.train import LoopResult, LoopSpec, evaluate, train
+from harness.train import LoopResult, LoopSpec, train
 
 __all__ = ["plan_epochs", "record_path", "run_trial"]
 
@@ -265,57 +263,8 @@ def _fit(
             model, {"test": data["test"]}, model_key, eval_bs, device
         )
         caches = {**caches, **(test_cache or {})}
-    _final_metrics(spec, model, data, caches, loop, loop_spec, rec, len(tokenizer))
+    final_metrics(spec, model, data, caches, loop, loop_spec, rec, len(tokenizer))
     rec["checkpoint_mb"], rec["checkpoint_path"] = save_trained(model, ckpt)
-
-
-def _final_metrics(
-    spec: TrialSpec,
-    model: Classifier,
-    data: dict[str, EncodedSplit],
-    caches: dict[str, PrefixCache] | None,
-    loop: LoopResult,
-    loop_spec: LoopSpec,
-    rec: dict[str, Any],
-    vocab_size: int,
-) -> None:
-    """The selected state, evaluated once: test, train (for the overfitting gap), drift."""
-    best = loop.best or {}
-    test = evaluate(model, data["test"], (caches or {}).get("test"), loop_spec)
-    train_eval = evaluate(model, data["train"], (caches or {}).get("train"), loop_spec)
-    if "probs" in test:  # sequence tasks: per-example probabilities for seed ensembles
-        rec["test_probs"] = [[round(float(p), 5) for p in row] for row in test["probs"]]
-        rec["test_labels"] = data["test"].labels.tolist()
-    for k in ("entity_precision", "entity_recall", "entity_f1"):  # token tasks
-        if k in test:
-            rec.update({f"val_{k}": best.get(f"val_{k}"), f"test_{k}": test[k]})
-            rec[f"train_{k}"] = train_eval[k]
-    rec.update(
-        best_epoch=best.get("epoch"), val_accuracy=best.get("val_accuracy"), val_macro_f1=best.get("val_macro_f1"),
-        val_loss=best.get("val_loss"), test_accuracy=test["accuracy"], test_macro_f1=test["macro_f1"],
-        test_loss=test["loss"], train_accuracy=train_eval["accuracy"], train_loss=train_eval["loss"],
-    )  # fmt: skip
-    if rec["val_accuracy"] is not None:
-        rec["overfit_gap"] = rec["train_accuracy"] - rec["val_accuracy"]
-    if spec.train.drift_examples > 0:
-        # anything besides the head (encoder weights, a soft prompt) can move the representations
-        encoder_trains = any(
-            p.requires_grad for n, p in model.named_parameters() if not n.startswith("head.")
-        )
-        base = pretrained_encoder(spec.model, vocab_size)
-        rec["param_drift"] = param_drift(model, base) if encoder_trains else 0.0
-        rec["repr_cka"] = (
-            repr_cka(
-                model,
-                base,
-                data["test"],
-                spec.train.drift_examples,
-                loop_spec.device,
-                base_key=f"{spec.model.name_or_path}|{spec.model.random_init}|{vocab_size}",
-            )  # fmt: skip
-            if encoder_trains
-            else 1.0
-        )
 
 
 def run_trial(

@@ -1,0 +1,40 @@
+"""The outcome of a trained trial, measured once on the selected weights."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+import torch
+
+from harness.config import load_spec
+from harness.models import load_tokenizer
+from harness.outcome import final_metrics
+from harness.train import LoopResult, LoopSpec
+from harness.trial import _build_model, _sequence_data
+
+
+def test_untrained_model_outcome(tiny_overrides: list[str]) -> None:
+    spec = load_spec(tiny_overrides)
+    tokenizer = load_tokenizer(spec.model.name_or_path)
+    rec: dict[str, Any] = {}
+    data, names, _ = _sequence_data(spec, tokenizer, rec)
+    cpu = torch.device("cpu")
+    model, _ = _build_model(spec, len(tokenizer), len(names), cpu)
+    loop = LoopResult(best={"epoch": 1, "val_accuracy": 0.25, "val_macro_f1": 0.2, "val_loss": 0.7})
+    loop_spec = LoopSpec(
+        epochs=1, batch_size=16, eval_batch_size=16, max_grad_norm=1.0, eval_every_steps=None,
+        l1=0.0, patience=None, min_delta=0.0, seed=0, device=cpu, precision="fp32",
+        num_labels=len(names), task=spec.data.task, label_names=tuple(names),
+    )  # fmt: skip
+    final_metrics(spec, model, data, None, loop, loop_spec, rec, len(tokenizer))
+    assert rec["val_accuracy"] == 0.25 and rec["best_epoch"] == 1  # the selected epoch's values
+    assert 0 <= rec["test_accuracy"] <= 1 and 0 <= rec["train_accuracy"] <= 1
+    assert rec["overfit_gap"] == pytest.approx(rec["train_accuracy"] - 0.25)
+    probs = torch.tensor(rec["test_probs"])
+    assert probs.shape == (len(data["test"]), len(names))
+    torch.testing.assert_close(probs.sum(-1), torch.ones(len(probs)), atol=1e-4, rtol=0)
+    assert rec["test_labels"] == data["test"].labels.tolist()
+    # nothing trained yet: the encoder is its pretrained self
+    assert rec["param_drift"] == pytest.approx(0.0, abs=1e-9)
+    assert rec["repr_cka"] == pytest.approx(1.0, abs=1e-6)
