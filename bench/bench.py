@@ -197,13 +197,14 @@ def main(argv: list[str] | None = None) -> int:
     _log("warm-up (untimed): harness full/head_only/top_k, Trainer, plain loop")
     warm_up(records)
     texts = load_texts(work)
-    _log(f"1/3 full fine-tuning throughput: {rounds} interleaved round(s)")
+    _log(f"1/4 full fine-tuning throughput: {rounds} interleaved round(s)")
     thr = throughput(work, texts, rounds, records, started + args.budget_s)
     full_t = statistics.median(r["train_time_s"] for r in thr["harness"])
-    _log("2/3 frozen-prefix cache: head_only and top_k, uncached / cold / reused")
+    _log("2/4 frozen-prefix cache: head_only and top_k, uncached / cold / cell share")
     cache_res = cache(work, full_t, records, cell_runs(args.sweep_file))
-    _log(f"3/3 sweep cost from {args.sweep_dir}")
+    _log(f"3/4 sweep cost from {args.sweep_dir}")
     sweep_res = sweep(args.sweep_dir, work, cache_res)
+    _log("4/4 a 2,000-trial study at these per-trial times")
     study = envelope(thr, sweep_res)
 
     results = {
