@@ -12,6 +12,7 @@ import os
 import shutil
 from collections.abc import Callable
 from pathlib import Path
+from types import ModuleType
 from typing import Any
 
 import pytest
@@ -109,13 +110,35 @@ def mlflow_uri(mlflow_template: Path, tmp_path: Path) -> str:
     return f"sqlite:///{path}"
 
 
-@pytest.fixture(scope="session")
-def conll_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A synthetic CoNLL folder (tests/data/conll_fixtures.py, loaded by path)."""
+def _conll_fixtures() -> ModuleType:
+    """tests/data/conll_fixtures.py, imported by path (tests are not a package)."""
     spec = importlib.util.spec_from_file_location(
         "conll_fixtures", REPO / "tests" / "data" / "conll_fixtures.py"
     )
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
-    return module.write_conll(tmp_path_factory.mktemp("conll") / "conll")  # type: ignore[no-any-return]
+    return module
+
+
+@pytest.fixture(scope="session")
+def write_conll() -> Callable[..., Path]:
+    """`write_conll(folder, n_train=120, n_test=40, seed=0)`: a synthetic CoNLL folder."""
+    return _conll_fixtures().write_conll  # type: ignore[no-any-return]
+
+
+@pytest.fixture(scope="session")
+def conll_folder(
+    tmp_path_factory: pytest.TempPathFactory, write_conll: Callable[..., Path]
+) -> Path:
+    """A synthetic CoNLL folder, shared by the session."""
+    return write_conll(tmp_path_factory.mktemp("conll") / "conll")
+
+
+@pytest.fixture
+def conll_dir(shared_datasets: Path) -> Path:
+    """The shared CoNLL-2003 copy, or a clean skip (its licence forbids vendoring)."""
+    path = shared_datasets / "conll2003"
+    if not all((path / f).is_file() for f in ("train.txt", "valid.txt", "test.txt")):
+        pytest.skip(f"CoNLL-2003 not found at {path} (licence: not vendored)")
+    return path

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
-from types import ModuleType
 
 import pytest
 import torch
@@ -25,22 +24,11 @@ from harness.tokens import token_loss
 from harness.trial import run_trial
 
 ROOT = Path(__file__).resolve().parents[1]
-SHARED_CONLL = ROOT.parent / "shared" / "datasets" / "conll2003"
-
-
-def _fixtures() -> ModuleType:
-    spec = importlib.util.spec_from_file_location(
-        "conll_fixtures", ROOT / "tests" / "data" / "conll_fixtures.py"
-    )
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 @pytest.fixture
-def synthetic_conll(tmp_path: Path) -> Path:
-    return _fixtures().write_conll(tmp_path / "conll", n_train=160, n_test=60)
+def synthetic_conll(tmp_path: Path, write_conll: Callable[..., Path]) -> Path:
+    return write_conll(tmp_path / "conll", n_train=160, n_test=60)
 
 
 def _overrides(data_dir: Path, tmp_path: Path, *extra: str) -> list[str]:
@@ -180,13 +168,11 @@ def test_head_only_trial_uses_the_hidden_state_cache(synthetic_conll: Path, tmp_
 
 
 @pytest.mark.slow
-def test_cli_trial_on_shared_conll2003(tmp_path: Path) -> None:
+def test_cli_trial_on_shared_conll2003(tmp_path: Path, conll_dir: Path) -> None:
     """The documented command, on the shared copy (skipped when ../shared is absent)."""
-    if not (SHARED_CONLL / "train.txt").is_file():
-        pytest.skip(f"CoNLL-2003 not found at {SHARED_CONLL} (licence: not vendored)")
     out = subprocess.run(
         [sys.executable, "-m", "harness", "trial", "model=tiny", "tracker=none", "dataset=conll2003",
-         f"dataset.data_dir={SHARED_CONLL}", "head=token_linear", "dataset.train_size=64",
+         f"dataset.data_dir={conll_dir}", "head=token_linear", "dataset.train_size=64",
          "dataset.val_size=32", "train.epochs=1", f"out={tmp_path}"],
         capture_output=True, text=True, cwd=ROOT,
         timeout=600,

@@ -11,11 +11,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-
 from harness.config import CONLL_FILES as FILES
 from harness.config import DataSpec
 from harness.data.sources import load_hub_splits
+from harness.data.splits import carve
 from harness.errors import ConfigError
 
 __all__ = ["TokenRawSplits", "TokenSplits", "make_token_splits", "read_conll", "read_token_dataset"]
@@ -127,20 +126,12 @@ def _tag_ids(sentences: list[Sentence], index: dict[str, int], key: str) -> list
 
 def make_token_splits(raw: TokenRawSplits, spec: DataSpec) -> TokenSplits:
     """Carve validation from the pool and take the nested training subset, as `make_splits` does."""
-    available = len(raw.pool) - spec.val_size
-    if spec.train_size > available:
-        raise ConfigError(
-            "dataset.train_size",
-            f"{spec.train_size} is larger than the data: the pool has {len(raw.pool)} sentences, "
-            f"{spec.val_size} of which are carved for validation",
-            f"1..{max(available, 0)}",
-        )
+    val_idx, train_idx = carve(len(raw.pool), spec, unit="sentences")
     tags = {t for _, row in raw.pool for t in row}
     names = ["O", *sorted(tags - {"O"})]
     index = {n: i for i, n in enumerate(names)}
-    order = np.random.default_rng(spec.data_seed).permutation(len(raw.pool))
-    val = [raw.pool[i] for i in order[: spec.val_size]]
-    train = [raw.pool[i] for i in order[spec.val_size : spec.val_size + spec.train_size]]
+    val = [raw.pool[i] for i in val_idx]
+    train = [raw.pool[i] for i in train_idx]
     return TokenSplits(
         train_words=[w for w, _ in train],
         train_tags=_tag_ids(train, index, "dataset.data_dir (train)"),

@@ -47,23 +47,29 @@ def _to_ids(labels: list[str], index: dict[str, int], key: str) -> list[int]:
     return [index[x] for x in labels]
 
 
-def make_splits(raw: RawSplits, spec: DataSpec) -> Splits:
-    """Carve validation from the pool, take the nested training subset, map labels to ids."""
-    available = len(raw.pool_texts) - spec.val_size
+def carve(pool_size: int, spec: DataSpec, unit: str = "rows") -> tuple[np.ndarray, np.ndarray]:
+    """Pool positions of the validation carve and of the training subset.
+
+    One permutation fixed by `data_seed`: validation is its first `val_size` positions (the same
+    for every train size), training the next `train_size` (so smaller sizes nest in larger ones).
+    """
+    available = pool_size - spec.val_size
     if spec.train_size > available:
         raise ConfigError(
             "dataset.train_size",
-            f"{spec.train_size} is larger than the data: the pool has {len(raw.pool_texts)} rows, "
+            f"{spec.train_size} is larger than the data: the pool has {pool_size} {unit}, "
             f"{spec.val_size} of which are carved for validation",
             f"1..{max(available, 0)}",
         )
+    order = np.random.default_rng(spec.data_seed).permutation(pool_size)
+    return order[: spec.val_size], order[spec.val_size : spec.val_size + spec.train_size]
+
+
+def make_splits(raw: RawSplits, spec: DataSpec) -> Splits:
+    """Carve validation from the pool, take the nested training subset, map labels to ids."""
+    val_idx, train_idx = carve(len(raw.pool_texts), spec)
     names = _label_map(raw.pool_labels)
     index = {n: i for i, n in enumerate(names)}
-    order = np.random.default_rng(spec.data_seed).permutation(len(raw.pool_texts))
-    val_idx, train_idx = (
-        order[: spec.val_size],
-        order[spec.val_size : spec.val_size + spec.train_size],
-    )
     pool_ids = _to_ids(raw.pool_labels, index, "dataset.label_column")
     return Splits(
         train_texts=[raw.pool_texts[i] for i in train_idx],
