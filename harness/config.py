@@ -63,6 +63,11 @@ class ModelSpec:
     name_or_path: str
     random_init: dict[str, int] | None
 
+    @property
+    def key(self) -> str:
+        """Names the pretrained weights: what process-wide caches of their outputs are keyed by."""
+        return f"{self.name_or_path}|{self.random_init}"
+
 
 @dataclass(frozen=True)
 class DataSpec:

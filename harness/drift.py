@@ -108,13 +108,14 @@ def repr_cka(
     """
     model.eval()
     pooling = "mean" if model.head.per_token else model.head.pooling
-    key = (base_key, split.key, n, pooling, str(device))
-    if base_key is None or key not in _BASE_REPS:
-        reps = _base_reps(pretrained, split, n, pooling, device)
-        if base_key is None:
-            return linear_cka(reps, _reps(model.pooled_features, split, n, device))
-        _BASE_REPS[key] = reps
-        while len(_BASE_REPS) > 4:
-            _BASE_REPS.popitem(last=False)
-    _BASE_REPS.move_to_end(key)
-    return linear_cka(_BASE_REPS[key], _reps(model.pooled_features, split, n, device))
+    if base_key is None:
+        base = _base_reps(pretrained, split, n, pooling, device)
+    else:
+        key = (base_key, split.key, n, pooling, str(device))
+        if key not in _BASE_REPS:
+            _BASE_REPS[key] = _base_reps(pretrained, split, n, pooling, device)
+            while len(_BASE_REPS) > 4:
+                _BASE_REPS.popitem(last=False)
+        _BASE_REPS.move_to_end(key)
+        base = _BASE_REPS[key]
+    return linear_cka(base, _reps(model.pooled_features, split, n, device))

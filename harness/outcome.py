@@ -59,8 +59,8 @@ def final_metrics(
                 data["test"],
                 spec.train.drift_examples,
                 loop_spec.device,
-                base_key=f"{spec.model.name_or_path}|{spec.model.random_init}|{vocab_size}",
-            )  # fmt: skip
+                base_key=f"{spec.model.key}|{vocab_size}",
+            )
             if encoder_trains
             else 1.0
         )

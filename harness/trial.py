@@ -196,11 +196,10 @@ def _fit(
     rec["total_params"] = sum(p.numel() for p in model.parameters())
 
     eval_bs = spec.train.eval_batch_size or (256 if device.type == "cuda" else 64)
-    model_key = f"{spec.model.name_or_path}|{spec.model.random_init}"
     caches, use = None, prefix_cache.CacheUse()
     if spec.train.cache_frozen and plan.cacheable:
         fit_splits = {k: v for k, v in data.items() if k != "test"}  # test: built after training
-        caches, use = prefix_cache.build_caches(model, fit_splits, model_key, eval_bs, device)
+        caches, use = prefix_cache.build_caches(model, fit_splits, spec.model.key, eval_bs, device)
     share = use.share(spec.train.cache_users)  # this trial's part of the build, wherever built
     rec.update(
         frozen_prefix=caches["train"].describe() if caches else "none",
@@ -260,7 +259,7 @@ def _fit(
 
     if caches is not None:  # the test split's prefix is evaluation cost, like an uncached test pass
         test_cache, _ = prefix_cache.build_caches(
-            model, {"test": data["test"]}, model_key, eval_bs, device
+            model, {"test": data["test"]}, spec.model.key, eval_bs, device
         )
         caches = {**caches, **(test_cache or {})}
     final_metrics(spec, model, data, caches, loop, loop_spec, rec, len(tokenizer))

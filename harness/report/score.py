@@ -61,8 +61,7 @@ def add_score(records: pd.DataFrame, score: Score) -> pd.DataFrame:
         key = score.key(split)
         out[f"{split}_score"] = out[key].astype("float64") if key in out else math.nan
     out["score_gap"] = out["train_score"] - out["val_score"]
-    ensemble = "ensemble_test_accuracy" if score.name == "accuracy" else None  # from probabilities
-    out["ensemble_score"] = (
-        out[ensemble] if ensemble and ensemble in out else pd.Series(math.nan, index=out.index)
-    )
+    # seed ensembles average predicted probabilities: they have an accuracy, no other score
+    has_ensemble = score.name == "accuracy" and "ensemble_test_accuracy" in out
+    out["ensemble_score"] = out["ensemble_test_accuracy"] if has_ensemble else math.nan
     return out

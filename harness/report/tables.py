@@ -12,21 +12,18 @@ from harness.report.stats import ALPHA
 
 __all__ = ["main_table_section", "overfit_section"]
 
-ENSEMBLE_NOTE = "(ens x): accuracy of the seeds' ensemble. "
-LEGEND = (
-    "Mean ± sample std of test {m} (%) over confirmation seeds (completed runs only). "
-    f"**Bold**: best mean at that size. ≈: not distinguishable from best (p≥{ALPHA:g}). "
-    "?: noise cannot be judged (fewer than 2 seeds). Unmarked: worse than best beyond noise "
-    f"(p<{ALPHA:g}). (n=k): fewer seeds than elsewhere. (ens x): accuracy of the seeds' "
-    "ensemble. (search only): test {m} of the best search trial by val {m}, no "
-    "confirmation runs — not ranked."
-)
-
 
 def _legend(score: Score) -> str:
     """The main table's legend in the score's words (seed ensembles exist for accuracy only)."""
-    text = LEGEND.replace("{m}", score.label)
-    return text if score.name == "accuracy" else text.replace(ENSEMBLE_NOTE, "")
+    m = score.label
+    ensemble = "(ens x): accuracy of the seeds' ensemble. " if score.name == "accuracy" else ""
+    return (
+        f"Mean ± sample std of test {m} (%) over confirmation seeds (completed runs only). "
+        f"**Bold**: best mean at that size. ≈: not distinguishable from best (p≥{ALPHA:g}). "
+        "?: noise cannot be judged (fewer than 2 seeds). Unmarked: worse than best beyond noise "
+        f"(p<{ALPHA:g}). (n=k): fewer seeds than elsewhere. {ensemble}(search only): test {m} "
+        f"of the best search trial by val {m}, no confirmation runs — not ranked."
+    )
 
 
 def _sizes(summary: pd.DataFrame) -> list[int]:
