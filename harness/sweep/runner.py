@@ -160,9 +160,12 @@ def _tell(study: optuna.Study, number: int, rec: dict[str, Any], metric: str) ->
     trial_id = study._storage.get_trial_id_from_study_id_trial_number(study._study_id, number)
     if rec.get("error"):
         study._storage.set_trial_user_attr(trial_id, "error", str(rec["error"])[:500])
-    study.tell(
-        number, value if state == TrialState.COMPLETE else None, state=state, skip_if_finished=True
-    )
+    try:
+        study.tell(
+            number, value if state == TrialState.COMPLETE else None, state=state, skip_if_finished=True
+        )
+    except optuna.exceptions.UpdateFinishedTrialError:
+        pass  # finished by another worker between Optuna's check and its write: skip, as asked
 
 
 def _extra(

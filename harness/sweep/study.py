@@ -21,6 +21,7 @@ from typing import Any
 
 import optuna
 import psutil
+import sqlalchemy
 from optuna.storages import BaseStorage, RDBStorage
 from optuna.trial import FrozenTrial, TrialState
 
@@ -56,17 +57,40 @@ def open_storage(url: str, heartbeat_s: int) -> BaseStorage:
             kwargs["connect_args"] = {"connect_timeout": 10}
         with warnings.catch_warnings():  # heartbeat_interval is "experimental" in Optuna
             warnings.simplefilter("ignore", optuna.exceptions.ExperimentalWarning)
-            return RDBStorage(
+            storage = RDBStorage(
                 url,
                 engine_kwargs=kwargs,
                 heartbeat_interval=heartbeat_s,
                 grace_period=3 * heartbeat_s,
             )
+        if url.startswith("sqlite"):
+            _serialize_sqlite(storage.engine)
+        return storage
     except Exception as exc:  # noqa: BLE001 - any driver error becomes one clear message
         first = (str(exc).strip().splitlines() or [""])[0]  # drivers add hint lines: one line here
         raise ConfigError(
             "storage", f"cannot open the study storage {url}: {type(exc).__name__}: {first}"
         ) from None
+
+
+def _serialize_sqlite(engine: sqlalchemy.engine.Engine) -> None:
+    """Make SQLite transactions take the write lock when they begin.
+
+    Optuna claims a WAITING trial by reading its state and writing RUNNING in one transaction,
+    relying on SELECT ... FOR UPDATE, which SQLite ignores; and pysqlite opens no transaction
+    before a SELECT. Two workers could both read WAITING and both run the same seed. With
+    BEGIN IMMEDIATE the read and the write are one locked step (SQLAlchemy's pysqlite recipe).
+    """
+
+    @sqlalchemy.event.listens_for(engine, "connect")
+    def _no_implicit_begin(dbapi_connection: Any, _record: Any) -> None:
+        dbapi_connection.isolation_level = None  # SQLAlchemy emits BEGIN itself (below)
+
+    @sqlalchemy.event.listens_for(engine, "begin")
+    def _begin_immediate(connection: sqlalchemy.engine.Connection) -> None:
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+    engine.dispose()  # connections opened while Optuna set up the schema predate the hooks
 
 
 def valid_trials(study: optuna.Study) -> list[FrozenTrial]:
