@@ -3,6 +3,7 @@ the best configuration over the seeds. Any number of workers can run this on one
 
 from __future__ import annotations
 
+import contextlib
 import math
 import time
 import warnings
@@ -160,12 +161,14 @@ def _tell(study: optuna.Study, number: int, rec: dict[str, Any], metric: str) ->
     trial_id = study._storage.get_trial_id_from_study_id_trial_number(study._study_id, number)
     if rec.get("error"):
         study._storage.set_trial_user_attr(trial_id, "error", str(rec["error"])[:500])
-    try:
+    # skip_if_finished checks, then writes: a trial another worker finishes in between is skipped too
+    with contextlib.suppress(optuna.exceptions.UpdateFinishedTrialError):
         study.tell(
-            number, value if state == TrialState.COMPLETE else None, state=state, skip_if_finished=True
+            number,
+            value if state == TrialState.COMPLETE else None,
+            state=state,
+            skip_if_finished=True,
         )
-    except optuna.exceptions.UpdateFinishedTrialError:
-        pass  # finished by another worker between Optuna's check and its write: skip, as asked
 
 
 def _extra(

@@ -45,8 +45,7 @@ def test_each_seed_is_claimed_by_exactly_one_of_three_processes(tmp_path: Path) 
     start = time.time() + 5  # all three are importing by then: they contend from the first pop
     outs = [tmp_path / f"worker{k}.json" for k in range(n_workers)]
     procs = [
-        subprocess.Popen([sys.executable, "-c", WORKER, url, str(start), str(out)])
-        for out in outs
+        subprocess.Popen([sys.executable, "-c", WORKER, url, str(start), str(out)]) for out in outs
     ]
     assert all(p.wait(timeout=240) == 0 for p in procs)
     claims = Counter(seed for out in outs for seed in json.loads(out.read_text()))
