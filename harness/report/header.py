@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
+from pathlib import PurePath
 
 import pandas as pd
 
@@ -16,10 +18,24 @@ QUESTION = (
 _STATUSES = ("completed", "pruned", "failed")
 
 
-def _unique(records: pd.DataFrame, column: str) -> str:
-    """Distinct recorded values, sorted; a dash when the column is empty."""
-    values = sorted({str(v) for v in records[column].dropna()}) if column in records.columns else []
+def _unique(records: pd.DataFrame, column: str, show: Callable[[str], str] = str) -> str:
+    """Distinct recorded values as `show` writes them, sorted; a dash when the column is empty."""
+    values = (
+        sorted({show(str(v)) for v in records[column].dropna()})
+        if column in records.columns
+        else []
+    )
     return ", ".join(values) if values else "—"
+
+
+def _model_source(path: str) -> str:
+    """A hub name or a path as it reads on another machine: an installed package's model folder
+    without this machine's virtual environment in front of it."""
+    parts = PurePath(path).parts
+    for marker in ("site-packages", "dist-packages"):
+        if marker in parts:
+            return "installed package " + "/".join(parts[parts.index(marker) + 1 :])
+    return path
 
 
 def _versions(records: pd.DataFrame) -> str:
@@ -84,7 +100,10 @@ def _facts(records: pd.DataFrame, summary: pd.DataFrame, name: str) -> list[tupl
     confirm_seeds = records.loc[records["phase"] == "confirm", "seed"].dropna()
     return [
         ("Sweep", name),
-        ("Model", f"{_unique(records, 'model')} ({_unique(records, 'model_name_or_path')})"),
+        (
+            "Model",
+            f"{_unique(records, 'model')} ({_unique(records, 'model_name_or_path', _model_source)})",
+        ),
         ("Dataset", f"{_unique(records, 'dataset')} (task: {_unique(records, 'task')})"),
         ("Train sizes", sizes),
         ("Val / test sizes", f"{_unique(records, 'val_size')} / {_unique(records, 'test_size')}"),
