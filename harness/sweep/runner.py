@@ -23,6 +23,8 @@ from harness.sweep.study import (
     claim_confirm,
     claim_search,
     heartbeat,
+    make_pruner,
+    make_sampler,
     open_storage,
     recover_stale,
     valid_trials,
@@ -57,22 +59,10 @@ class Sweep:
 
 def _sampler(spec: SweepSpec, cell_index: int, n_existing: int) -> optuna.samplers.BaseSampler:
     """Seeded per (sweep seed, cell, trial count): reproducible, and a resumed sweep never replays draws."""
-    s = dict(spec.sampler)
-    seed = (int(s.pop("seed", 0)) * 1_000_003 + cell_index * 10_007 + n_existing) % (2**31)
-    name = s.pop("name")
-    if name == "random":
-        return optuna.samplers.RandomSampler(seed=seed)
-    return optuna.samplers.TPESampler(seed=seed, **s)
-
-
-def _pruner(p: dict[str, Any]) -> optuna.pruners.BasePruner:
-    kw = {k: v for k, v in p.items() if k != "name"}
-    return {
-        "median": optuna.pruners.MedianPruner,
-        "successive_halving": optuna.pruners.SuccessiveHalvingPruner,
-        "hyperband": optuna.pruners.HyperbandPruner,
-        "none": optuna.pruners.NopPruner,
-    }[p["name"]](**kw)
+    seed = (int(spec.sampler.get("seed", 0)) * 1_000_003 + cell_index * 10_007 + n_existing) % (
+        2**31
+    )
+    return make_sampler(spec.sampler, seed)
 
 
 def open_sweep(spec: SweepSpec) -> Sweep:
@@ -92,7 +82,7 @@ def open_sweep(spec: SweepSpec) -> Sweep:
         for kind, into in (("search", sweep.search), ("confirm", sweep.confirm)):
             into[cell.id] = optuna.create_study(
                 storage=storage, study_name=f"{spec.name}/{cell.id}/{kind}", direction="maximize",
-                load_if_exists=True, pruner=_pruner(spec.pruner),
+                load_if_exists=True, pruner=make_pruner(spec.pruner),
             )  # fmt: skip
     return sweep
 

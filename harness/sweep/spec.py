@@ -13,6 +13,7 @@ from omegaconf import OmegaConf
 from omegaconf.errors import OmegaConfBaseException
 
 from harness.errors import ConfigError
+from harness.sweep.study import PRUNERS, SAMPLERS, make_pruner, make_sampler
 
 __all__ = ["Cell", "ParamRange", "SweepSpec", "load_sweep", "PARAM_KEYS", "AXIS_KEYS", "LAUNCHERS"]
 
@@ -37,8 +38,9 @@ TOP_KEYS = (
     "launcher",
 )
 SEARCH_KEYS = ("n_trials", "metric", "space", "strategy_space", "sampler", "pruner", "heartbeat_s")
-SAMPLERS = ("tpe", "random")
-PRUNERS = ("median", "successive_halving", "hyperband", "none")
+# the study maximises it, and every trial selects its best epoch and reports to the pruner on it
+METRICS = ("val_accuracy", "val_macro_f1", "val_entity_f1")
+TRACKERS = ("mlflow", "none")
 # where the workers run (harness/sweep/launchers/); one flat set of options, each launcher reads its own
 LAUNCHERS = ("local", "slurm", "ray")
 LAUNCHER_DEFAULTS: dict[str, Any] = {
@@ -149,7 +151,15 @@ def _range(path: Path, key: str, name: str, value: Any) -> ParamRange:
             "a range needs `low` and `high` (and optionally `log`)",
             ["low", "high", "log"],
         )
-    low, high, log = float(value["low"]), float(value["high"]), bool(value.get("log", False))
+    try:  # YAML reads 1e-5 (no dot) as a string: numbers are converted here
+        low, high = float(value["low"]), float(value["high"])
+    except (TypeError, ValueError):
+        raise _err(
+            path, key, f"low and high must be numbers, got {value['low']!r}..{value['high']!r}"
+        ) from None
+    log = value.get("log", False)
+    if not isinstance(log, bool):
+        raise _err(path, f"{key}.log", f"must be true or false, got {log!r}")
     if not low < high or (log and low <= 0) or not (math.isfinite(low) and math.isfinite(high)):
         raise _err(
             path,
@@ -169,8 +179,8 @@ def _apply_overrides(raw: dict[str, Any], overrides: list[str], path: Path) -> d
             raise _err(path, key, "unknown sweep key", TOP_KEYS)
         try:
             value = yaml.safe_load(item.split("=", 1)[1])
-            if key == "launcher" and isinstance(value, str):  # `launcher=slurm` keeps its options
-                key = "launcher.name"
+            if key in ("launcher", "tracker") and isinstance(value, str):
+                key = f"{key}.name"  # `launcher=slurm`, `tracker=none` keep the other options
             OmegaConf.update(cfg, key, value, merge=False, force_add=True)
         except (OmegaConfBaseException, yaml.YAMLError) as exc:
             raise _err(path, key, str(exc).splitlines()[0]) from None
@@ -185,12 +195,50 @@ def _check_keys(path: Path, where: str, got: dict[str, Any], allowed: tuple[str,
             raise _err(path, f"{where}{key}", "unknown key", allowed)
 
 
+def _mapping(
+    path: Path, key: str, value: Any, names: tuple[str, ...] | None = None
+) -> dict[str, Any]:
+    """A section of options (absent = empty); where `names` are given, a bare name picks one."""
+    if value is None:
+        return {}
+    if names is not None and isinstance(value, str):
+        return {"name": value}
+    if not isinstance(value, dict):
+        kind = "a name or a mapping of options" if names else "a mapping of keys"
+        raise _err(path, key, f"must be {kind}, got {value!r}", names)
+    return value
+
+
+def _whole(path: Path, key: str, value: Any, low: int) -> int:
+    if not isinstance(value, int) or isinstance(value, bool) or value < low:
+        raise _err(path, key, f"must be a whole number >= {low}, got {value!r}")
+    return value
+
+
+def _choice(
+    path: Path, key: str, options: dict[str, Any], allowed: tuple[str, ...], build: Any
+) -> None:
+    """A sampler or pruner: a known name, and options its Optuna class accepts."""
+    if options["name"] not in allowed:
+        raise _err(
+            path, f"{key}.name", f"unknown {key.split('.')[-1]} {options['name']!r}", allowed
+        )
+    for option, value in options.items():  # counts Optuna only compares once the sweep runs
+        if option.startswith("n_"):
+            _whole(path, f"{key}.{option}", value, 0)
+    try:
+        build(options)
+    except (TypeError, ValueError) as exc:
+        raise _err(path, key, f"{options['name']}: {exc}") from None
+
+
 def _search(path: Path, s: dict[str, Any]) -> dict[str, Any]:
     _check_keys(path, "search.", s, SEARCH_KEYS)
-    n = s.get("n_trials", 8)
-    if not isinstance(n, int) or n < 1:
-        raise _err(path, "search.n_trials", f"must be a whole number >= 1, got {n!r}")
-    space = {k: _range(path, f"search.space.{k}", k, v) for k, v in (s.get("space") or {}).items()}
+    n = _whole(path, "search.n_trials", s.get("n_trials", 8), 1)
+    space = {
+        k: _range(path, f"search.space.{k}", k, v)
+        for k, v in _mapping(path, "search.space", s.get("space")).items()
+    }
     if not space:
         raise _err(
             path,
@@ -199,20 +247,66 @@ def _search(path: Path, s: dict[str, Any]) -> dict[str, Any]:
         )
     per = {
         strat: {
-            k: _range(path, f"search.strategy_space.{strat}.{k}", k, v) for k, v in ranges.items()
+            k: _range(path, f"search.strategy_space.{strat}.{k}", k, v)
+            for k, v in _mapping(path, f"search.strategy_space.{strat}", ranges).items()
         }
-        for strat, ranges in (s.get("strategy_space") or {}).items()
+        for strat, ranges in _mapping(
+            path, "search.strategy_space", s.get("strategy_space")
+        ).items()
     }
-    sampler = {"name": "tpe", "seed": 0, **(s.get("sampler") or {})}
-    pruner = {"name": "median", **(s.get("pruner") or {})}
-    if sampler["name"] not in SAMPLERS:
-        raise _err(path, "search.sampler.name", f"unknown sampler {sampler['name']!r}", SAMPLERS)
-    if pruner["name"] not in PRUNERS:
-        raise _err(path, "search.pruner.name", f"unknown pruner {pruner['name']!r}", PRUNERS)
+    sampler = {
+        "name": "tpe",
+        "seed": 0,
+        **_mapping(path, "search.sampler", s.get("sampler"), SAMPLERS),
+    }
+    _whole(path, "search.sampler.seed", sampler["seed"], 0)
+    _choice(path, "search.sampler", sampler, SAMPLERS, lambda o: make_sampler(o, 0))
+    pruner = {"name": "median", **_mapping(path, "search.pruner", s.get("pruner"), PRUNERS)}
+    _choice(path, "search.pruner", pruner, PRUNERS, make_pruner)
+    metric = s.get("metric", "val_accuracy")
+    if metric not in METRICS:
+        raise _err(path, "search.metric", f"cannot select on {metric!r}", METRICS)
     return {
-        "n_trials": n, "metric": s.get("metric", "val_accuracy"), "space": space, "strategy_space": per,
-        "sampler": sampler, "pruner": pruner, "heartbeat_s": int(s.get("heartbeat_s", 10)),
+        "n_trials": n, "metric": metric, "space": space, "strategy_space": per, "sampler": sampler,
+        "pruner": pruner, "heartbeat_s": _whole(path, "search.heartbeat_s", s.get("heartbeat_s", 10), 1),
     }  # fmt: skip
+
+
+def _seeds(path: Path, value: Any) -> list[int]:
+    """`seeds: 3` (0, 1, 2) or an explicit list of distinct seeds."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return list(range(_whole(path, "confirm.seeds", value, 1)))
+    if (
+        not isinstance(value, list)
+        or not value
+        or not all(isinstance(v, int) and not isinstance(v, bool) and v >= 0 for v in value)
+        or len(set(value)) != len(value)
+    ):
+        raise _err(
+            path,
+            "confirm.seeds",
+            f"must be a count >= 1 or a list of distinct seeds >= 0, got {value!r}",
+        )
+    return list(value)
+
+
+def _tracker(path: Path, value: Any) -> dict[str, Any]:
+    tracker = {"name": "mlflow", "uri": None, **_mapping(path, "tracker", value, TRACKERS)}
+    _check_keys(path, "tracker.", tracker, ("name", "uri"))
+    if tracker["name"] not in TRACKERS:
+        raise _err(path, "tracker.name", f"unknown tracker {tracker['name']!r}", TRACKERS)
+    if tracker["uri"] is not None and not isinstance(tracker["uri"], str):
+        raise _err(path, "tracker.uri", f"must be a tracking URI, got {tracker['uri']!r}")
+    return tracker
+
+
+def _text(path: Path, key: str, value: Any) -> str | None:
+    """A name, path or URL: text (a bare number is read as text), or absent."""
+    if value is None or isinstance(value, str):
+        return value
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return str(value)
+    raise _err(path, key, f"must be text, got {value!r}")
 
 
 def _grid(path: Path, grid: Any) -> dict[str, list[Any]]:
@@ -229,20 +323,14 @@ def _grid(path: Path, grid: Any) -> dict[str, list[Any]]:
 
 def _launcher(path: Path, value: Any, workers: int) -> dict[str, Any]:
     """`launcher: slurm` or a mapping of options; counts default to `workers`."""
-    if not isinstance(value, dict | None):
-        raise _err(path, "launcher", "must be a launcher name or a mapping of options", LAUNCHERS)
-    opts = {**LAUNCHER_DEFAULTS, **(value or {})}
+    opts = {**LAUNCHER_DEFAULTS, **_mapping(path, "launcher", value, LAUNCHERS)}
     _check_keys(path, "launcher.", opts, tuple(LAUNCHER_DEFAULTS))
     if opts["name"] not in LAUNCHERS:
         raise _err(path, "launcher.name", f"unknown launcher {opts['name']!r}", LAUNCHERS)
     opts["n_jobs"] = workers if opts["n_jobs"] is None else opts["n_jobs"]
     opts["n_workers"] = workers if opts["n_workers"] is None else opts["n_workers"]
     for key in ("n_jobs", "n_workers", "time_min", "cpus_per_job", "gpus_per_job"):
-        low = 0 if key.startswith("gpus") else 1
-        if not isinstance(opts[key], int) or isinstance(opts[key], bool) or opts[key] < low:
-            raise _err(
-                path, f"launcher.{key}", f"must be a whole number >= {low}, got {opts[key]!r}"
-            )
+        _whole(path, f"launcher.{key}", opts[key], 0 if key.startswith("gpus") else 1)
     for key in ("cpus_per_worker", "gpus_per_worker"):
         if not isinstance(opts[key], (int, float)) or opts[key] < 0:
             raise _err(path, f"launcher.{key}", f"must be a number >= 0, got {opts[key]!r}")
@@ -263,26 +351,28 @@ def load_sweep(path: str | Path, overrides: list[str] | tuple[str, ...] = ()) ->
         raise _err(path, "yaml", f"cannot parse: {exc}") from None
     if not isinstance(raw, dict):
         raise _err(path, "top level", "must be a mapping of keys")
-    if isinstance(raw.get("launcher"), str):
-        raw["launcher"] = {"name": raw["launcher"]}
+    for key, names in (("launcher", LAUNCHERS), ("tracker", TRACKERS)):  # `launcher: slurm`
+        raw[key] = _mapping(path, key, raw.get(key), names) or None
     raw = _apply_overrides(raw, list(overrides), path)
     _check_keys(path, "", raw, TOP_KEYS)
-    name = str(raw.get("name") or path.stem)
+    name = _text(path, "name", raw.get("name")) or path.stem
     base = raw.get("base") or []
     if not isinstance(base, list) or not all(isinstance(b, str) and "=" in b for b in base):
         raise _err(path, "base", "must be a list of overrides like `model=minilm`")
-    confirm = raw.get("confirm") or {}
+    confirm = _mapping(path, "confirm", raw.get("confirm"))
     _check_keys(path, "confirm.", confirm, ("seeds", "reuse_search_run"))
-    seeds = confirm.get("seeds", 3)
-    seeds = list(range(seeds)) if isinstance(seeds, int) else [int(s) for s in seeds]
-    out = Path(raw.get("out") or Path("runs") / name)
-    workers = raw.get("workers", 1)
-    if not isinstance(workers, int) or workers < 1:
-        raise _err(path, "workers", f"must be a whole number >= 1, got {workers!r}")
-    tracker = {"name": "mlflow", "uri": None, **(raw.get("tracker") or {})}
+    reuse = confirm.get("reuse_search_run", True)
+    if not isinstance(reuse, bool):
+        raise _err(path, "confirm.reuse_search_run", f"must be true or false, got {reuse!r}")
+    out = Path(_text(path, "out", raw.get("out")) or Path("runs") / name)
+    storage = (
+        _text(path, "storage", raw.get("storage")) or f"sqlite:///{(out / 'study.db').resolve()}"
+    )
+    workers = _whole(path, "workers", raw.get("workers", 1), 1)
     return SweepSpec(
-        name=name, path=path, base=list(base), grid=_grid(path, raw.get("grid")), **_search(path, raw.get("search") or {}),
-        seeds=seeds, reuse_search_run=bool(confirm.get("reuse_search_run", True)),
-        storage=str(raw.get("storage") or f"sqlite:///{(out / 'study.db').resolve()}"), out=out, workers=workers,
-        tracker=tracker, raw=raw, launcher=_launcher(path, raw.get("launcher"), workers),
+        name=name, path=path, base=list(base), grid=_grid(path, raw.get("grid")),
+        **_search(path, _mapping(path, "search", raw.get("search"))),
+        seeds=_seeds(path, confirm.get("seeds", 3)), reuse_search_run=reuse, storage=storage, out=out,
+        workers=workers, tracker=_tracker(path, raw.get("tracker")), raw=raw,
+        launcher=_launcher(path, raw.get("launcher"), workers),
     )  # fmt: skip

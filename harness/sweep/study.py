@@ -32,6 +32,8 @@ __all__ = [
     "claim_confirm",
     "claim_search",
     "heartbeat",
+    "make_pruner",
+    "make_sampler",
     "open_storage",
     "recover_stale",
     "valid_trials",
@@ -91,6 +93,28 @@ def _serialize_sqlite(engine: sqlalchemy.engine.Engine) -> None:
         connection.exec_driver_sql("BEGIN IMMEDIATE")
 
     engine.dispose()  # connections opened while Optuna set up the schema predate the hooks
+
+
+SAMPLERS = ("tpe", "random")
+PRUNERS = ("median", "successive_halving", "hyperband", "none")
+
+
+def make_sampler(options: dict[str, Any], seed: int) -> optuna.samplers.BaseSampler:
+    """`{name: tpe, <TPESampler options>}` or `{name: random}`, seeded with `seed`."""
+    kw = {k: v for k, v in options.items() if k not in ("name", "seed")}
+    kind = {"tpe": optuna.samplers.TPESampler, "random": optuna.samplers.RandomSampler}
+    return kind[options["name"]](seed=seed, **kw)
+
+
+def make_pruner(options: dict[str, Any]) -> optuna.pruners.BasePruner:
+    """`{name: median | successive_halving | hyperband | none, <that pruner's options>}`."""
+    kw = {k: v for k, v in options.items() if k != "name"}
+    return {
+        "median": optuna.pruners.MedianPruner,
+        "successive_halving": optuna.pruners.SuccessiveHalvingPruner,
+        "hyperband": optuna.pruners.HyperbandPruner,
+        "none": optuna.pruners.NopPruner,
+    }[options["name"]](**kw)
 
 
 def valid_trials(study: optuna.Study) -> list[FrozenTrial]:

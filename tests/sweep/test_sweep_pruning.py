@@ -8,9 +8,9 @@ from optuna.trial import TrialState
 from sweeptools import SMOKE
 
 from harness.record import read_record, validate_record
-from harness.sweep.runner import _pruner, open_sweep, run_search
+from harness.sweep.runner import open_sweep, run_search
 from harness.sweep.spec import load_sweep
-from harness.sweep.study import claim_search
+from harness.sweep.study import claim_search, make_pruner
 
 
 @pytest.mark.parametrize(
@@ -22,13 +22,13 @@ from harness.sweep.study import claim_search
         ({"name": "none"}, optuna.pruners.NopPruner),
     ],
 )
-def test_every_pruner_name_builds_its_optuna_pruner(config, kind):
-    assert type(_pruner(config)) is kind
+def test_every_pruner_name_builds_its_optunamake_pruner(config, kind):
+    assert type(make_pruner(config)) is kind
 
 
 def test_median_pruner_prunes_below_the_median_of_completed_trials():
     study = optuna.create_study(
-        direction="maximize", pruner=_pruner({"name": "median", "n_startup_trials": 1})
+        direction="maximize", pruner=make_pruner({"name": "median", "n_startup_trials": 1})
     )
     first = study.ask()
     for step in (2, 4):
@@ -41,7 +41,7 @@ def test_median_pruner_prunes_below_the_median_of_completed_trials():
     assert low.should_prune()
     assert not high.should_prune()
 
-    none = optuna.create_study(direction="maximize", pruner=_pruner({"name": "none"}))
+    none = optuna.create_study(direction="maximize", pruner=make_pruner({"name": "none"}))
     t = none.ask()
     t.report(0.0, 2)
     assert not t.should_prune()

@@ -109,6 +109,15 @@ def test_overrides_replace_sweep_keys(tmp_path):
     assert spec.raw["search"]["n_trials"] == 2  # what is written to <out>/sweep.yaml
 
 
+def test_a_bare_name_picks_a_tracker_sampler_or_pruner(tmp_path):
+    tracked = write(tmp_path, tracker={"name": "mlflow", "uri": "http://mlflow-host:5000"})
+    spec = load_sweep(tracked, ["tracker=none", "search.pruner=hyperband", "search.sampler=random"])
+    assert spec.tracker == {"name": "none", "uri": "http://mlflow-host:5000"}  # the uri is kept
+    assert spec.pruner == {"name": "hyperband"}  # median's options do not leak into hyperband
+    assert spec.sampler == {"name": "random", "seed": 0}
+    assert load_sweep(write(tmp_path, tracker="none")).tracker["name"] == "none"
+
+
 def test_defaults_without_overrides():
     spec = load_sweep(SMOKE)
     assert spec.name == "smoke" and spec.n_trials == 3 and spec.seeds == [0, 1]
@@ -149,7 +158,36 @@ def test_defaults_without_overrides():
         ({"grid": {"strategy": []}}, "grid.strategy"),
         ({"confirm": {"seeds": 2, "reuse": True}}, "confirm.reuse"),
         ({"workers": 0}, "workers"),
+        ({"workers": True}, "workers"),
         ({"base": ["model"]}, "base"),
+        ({"search": 3}, "search"),
+        ({"search": search(space=3)}, "search.space"),
+        ({"search": search(space={"lr": {"low": "tiny", "high": 1e-3}})}, "search.space.lr"),
+        (
+            {"search": search(space={"lr": {"low": 1e-5, "high": 1e-3, "log": "yes"}})},
+            "search.space.lr.log",
+        ),
+        ({"search": search(strategy_space={"lora": 3})}, "search.strategy_space.lora"),
+        ({"search": search(metric="val_loss")}, "search.metric"),  # the study maximises
+        ({"search": search(metric="val_acc")}, "search.metric"),
+        ({"search": search(heartbeat_s=0)}, "search.heartbeat_s"),
+        ({"search": search(sampler={"name": "tpe", "seed": "x"})}, "search.sampler.seed"),
+        ({"search": search(sampler={"name": "random", "n_startup_trials": 5})}, "search.sampler"),
+        (
+            {"search": search(sampler={"name": "tpe", "n_startup_trials": "x"})},
+            "search.sampler.n_startup_trials",
+        ),
+        ({"search": search(pruner={"name": "median", "patience": 2})}, "search.pruner"),
+        ({"confirm": 3}, "confirm"),
+        ({"confirm": {"seeds": 0}}, "confirm.seeds"),
+        ({"confirm": {"seeds": [1, 1]}}, "confirm.seeds"),
+        ({"confirm": {"seeds": ["a"]}}, "confirm.seeds"),
+        ({"confirm": {"seeds": 2, "reuse_search_run": "maybe"}}, "confirm.reuse_search_run"),
+        ({"tracker": 3}, "tracker"),
+        ({"tracker": {"name": "wandb"}}, "tracker.name"),
+        ({"tracker": {"name": "mlflow", "url": "http://x"}}, "tracker.url"),
+        ({"name": ["a"]}, "name"),
+        ({"out": {"dir": "x"}}, "out"),
     ],
 )
 def test_bad_sweep_file_names_the_key(tmp_path, changes, key):
@@ -170,6 +208,9 @@ def test_bad_sweep_file_names_the_key(tmp_path, changes, key):
         ("search.pruner.name=patient", "search.pruner.name"),
         ("search.n_trails=2", "search.n_trails"),
         ("n_trials", "n_trials"),
+        ("tracker=wandb", "tracker.name"),
+        ("search.pruner=patient", "search.pruner.name"),
+        ("confirm.seeds=abc", "confirm.seeds"),
     ],
 )
 def test_bad_override_names_the_key(override, key):
