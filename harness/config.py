@@ -52,8 +52,13 @@ PRECISIONS = ("auto", "fp32", "bf16")
 FORMATS = ("auto", "tsv", "csv", "jsonl", "hub", "conll")
 POOLINGS = ("cls", "mean", "none")  # none: a per-token head (token classification)
 TASKS = ("sequence_classification", "token_classification")
-# the validation metric (key of `train.evaluate`) that selects the epoch and feeds pruning, per task
+# the validation metric (key of `train.evaluate`) that selects the epoch and feeds pruning:
+# the default per task (`train.selection_metric: auto`), and what each task can select on
 SELECTION_METRIC = {"sequence_classification": "accuracy", "token_classification": "entity_f1"}
+SELECTION_METRICS = {
+    "sequence_classification": ("accuracy", "macro_f1"),
+    "token_classification": ("entity_f1", "accuracy", "macro_f1"),
+}
 CONLL_FILES = ("train.txt", "test.txt")  # what a token dataset's data_dir must hold
 
 
@@ -104,6 +109,7 @@ class TrainSpec:
     precision: str
     compile: bool
     drift_examples: int
+    selection_metric: str  # resolved: never `auto`
 
 
 @dataclass(frozen=True)
@@ -267,7 +273,7 @@ def _check_task(task: str, head: str, head_cfg: dict[str, Any], augmentation: st
         )
 
 
-def _train_spec(t: dict[str, Any]) -> TrainSpec:
+def _train_spec(t: dict[str, Any], task: str) -> TrainSpec:
     epochs = t["epochs"]
     if epochs != "auto":
         _positive("train.epochs", epochs, kind=int)
@@ -282,8 +288,11 @@ def _train_spec(t: dict[str, Any]) -> TrainSpec:
     if t["eval_every_steps"] is not None:
         _positive("train.eval_every_steps", t["eval_every_steps"], kind=int)
     _choose("train.precision", t["precision"], PRECISIONS)
+    if t["selection_metric"] != "auto":
+        _choose("train.selection_metric", t["selection_metric"], SELECTION_METRICS[task])
     auto = {k: None if t[k] == "auto" else int(t[k]) for k in ("epochs", "eval_batch_size")}
-    return TrainSpec(**{**t, **auto})
+    metric = SELECTION_METRIC[task] if t["selection_metric"] == "auto" else t["selection_metric"]
+    return TrainSpec(**{**t, **auto, "selection_metric": metric})
 
 
 def _reg_spec(r: dict[str, Any]) -> RegSpec:
@@ -335,7 +344,7 @@ def to_spec(cfg: DictConfig) -> TrialSpec:
             name=m["name"], name_or_path=str(m["name_or_path"]), random_init=m["random_init"]
         ),
         data=data,
-        train=_train_spec(c["train"]),
+        train=_train_spec(c["train"], data.task),
         reg=_reg_spec(c["regularization"]),
         tracker=TrackerSpec(**c["tracker"]),
         seed=int(c["seed"]),

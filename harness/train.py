@@ -16,7 +16,6 @@ from typing import Any
 import torch
 
 from harness.cache import PrefixCache, forward, set_train_mode
-from harness.config import SELECTION_METRIC
 from harness.data.batching import EncodedSplit, eval_batches, train_batches
 from harness.losses import LossFn
 from harness.metrics import accuracy, macro_f1
@@ -47,7 +46,10 @@ class LoopSpec:
     device: torch.device
     precision: str
     num_labels: int
-    task: str = "sequence_classification"  # picks the evaluation and the selection metric
+    task: str = "sequence_classification"  # picks the evaluation (token tasks: entity scores)
+    selection: str = (
+        "accuracy"  # validation metric that picks the best epoch, early-stops, is reported
+    )
     label_names: tuple[str, ...] = ()  # token tasks decode entities from the tag names
 
 
@@ -104,7 +106,7 @@ def train(
     result: LoopResult | None = None,
     on_epoch: Callable[[int], None] | None = None,
 ) -> LoopResult:
-    """Train, evaluate, select on the task's validation metric; leaves the best weights in `model`."""
+    """Train, evaluate, select on `spec.selection`; leaves the best weights in `model`."""
     cache = caches or {}
     device, on_cuda = spec.device, spec.device.type == "cuda"
     trainable = [p for group in optimizer.param_groups for p in group["params"]]  # ever trainable
@@ -113,7 +115,7 @@ def train(
     generator = torch.Generator().manual_seed(spec.seed)
     result = result if result is not None else LoopResult()  # the caller keeps it if we raise
     best_state, evals_without_gain = None, 0
-    selection = f"val_{SELECTION_METRIC[spec.task]}"  # val_accuracy; val_entity_f1 for NER
+    selection = f"val_{spec.selection}"  # val_accuracy by default; val_entity_f1 for NER
     started = time.perf_counter()
 
     # -- one evaluation point: validation metrics, pruning hook, best-state bookkeeping ----------

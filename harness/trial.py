@@ -100,6 +100,7 @@ def _base_record(
         },
         "train_size": spec.data.train_size,
         "val_size": spec.data.val_size,
+        "selection_metric": spec.train.selection_metric,
         "seed": spec.seed,
         "lr": spec.lr,
         "weight_decay": spec.reg.weight_decay,
@@ -227,7 +228,7 @@ def _fit(
         max_grad_norm=spec.train.max_grad_norm, eval_every_steps=spec.train.eval_every_steps, l1=spec.reg.l1,
         patience=spec.reg.early_stopping_patience, min_delta=spec.reg.early_stopping_min_delta, seed=spec.seed,
         device=device, precision=precision, num_labels=len(label_names),
-        task=spec.data.task, label_names=tuple(label_names),
+        task=spec.data.task, label_names=tuple(label_names), selection=spec.train.selection_metric,
     )  # fmt: skip
     rec.update(epochs=epochs, planned_steps=steps)
     try:

@@ -28,6 +28,13 @@ def test_defaults_compose_to_a_typed_spec() -> None:
     assert spec.config["dataset"]["train_path"].endswith("harness/data/sst2/train.tsv")
 
 
+def test_selection_metric_auto_is_the_tasks_own() -> None:
+    assert load_spec(["model=tiny"]).train.selection_metric == "accuracy"
+    assert load_spec(["model=tiny", "train.selection_metric=macro_f1"]).train.selection_metric == (
+        "macro_f1"
+    )
+
+
 def test_overrides_reach_the_spec() -> None:
     spec = load_spec(
         [
@@ -77,6 +84,11 @@ def test_unknown_option_lists_the_group_files(group: str) -> None:
         ("seed=-1", "seed", "must be >= 0, got -1"),
         ("dataset.val_size=0", "dataset.val_size", "must be > 0, got 0"),
         ("head.pooling=max", "head.pooling", "unknown value 'max' (allowed: cls, mean, none)"),
+        (  # entity F1 needs tagged spans: a sentence task cannot select on it
+            "train.selection_metric=entity_f1",
+            "train.selection_metric",
+            "unknown value 'entity_f1' (allowed: accuracy, macro_f1)",
+        ),
     ],
 )
 def test_bad_values_name_their_key(override: str, key: str, message: str) -> None:

@@ -56,6 +56,13 @@ def test_token_head_on_a_sequence_dataset_names_head() -> None:
     assert "token_linear" not in err.value.allowed
 
 
+def test_token_tasks_select_on_entity_f1_unless_told(synthetic_conll: Path) -> None:
+    overrides = _overrides(synthetic_conll, synthetic_conll)
+    assert load_spec(overrides).train.selection_metric == "entity_f1"
+    told = load_spec([*overrides, "train.selection_metric=macro_f1"])
+    assert told.train.selection_metric == "macro_f1"
+
+
 def test_sentence_augmentation_is_refused_for_token_tasks(synthetic_conll: Path) -> None:
     with pytest.raises(ConfigError) as err:
         load_spec(_overrides(synthetic_conll, synthetic_conll, "augmentation=eda"))

@@ -108,6 +108,20 @@ def test_a_pruned_run_keeps_what_it_measured(run_tiny: RunTrial) -> None:
     assert validate_record(read_record(path)) == []
 
 
+def test_selection_metric_picks_the_epoch_and_feeds_the_pruner(run_tiny: RunTrial) -> None:
+    reports: list[tuple[int, float]] = []
+    rec, _ = run_tiny(
+        "train.epochs=4", "train.selection_metric=macro_f1", report=lambda s, v: reports.append((s, v))
+    )  # fmt: skip
+    history = rec["history"]
+    assert rec["selection_metric"] == "macro_f1"
+    assert [v for _, v in reports] == [h["val_macro_f1"] for h in history]
+    best = max(history, key=lambda h: (h["val_macro_f1"], -h["epoch"]))  # first of the best
+    assert rec["best_epoch"] == best["epoch"] and rec["val_macro_f1"] == best["val_macro_f1"]
+    by_accuracy = max(history, key=lambda h: (h["val_accuracy"], -h["epoch"]))
+    assert by_accuracy["epoch"] != best["epoch"]  # this seed tells the two metrics apart
+
+
 def test_early_stopping_stops_after_patience(run_tiny: RunTrial) -> None:
     # lr 0 (constant): validation accuracy never improves after the first evaluation
     rec, _ = run_tiny(

@@ -30,7 +30,7 @@ def _preflight(spec: SweepSpec) -> None:
         try:
             load_spec(
                 [
-                    *spec.base,
+                    *spec.trial_base,
                     *cell.overrides(),
                     *(f"{k}={v!r}" for k, v in mid.items()),
                     "tracker=none",

@@ -126,7 +126,7 @@ def _overrides(
         else [f"train.cache_users={runs}"]
     )
     return [
-        *spec.base, *share, *cell.overrides(), *(f"{ranges[k].override_key}={v!r}" for k, v in params.items()),
+        *spec.trial_base, *share, *cell.overrides(), *(f"{ranges[k].override_key}={v!r}" for k, v in params.items()),
         *tracker, f"seed={seed}", f"record_path='{path}'",
     ]  # fmt: skip
 

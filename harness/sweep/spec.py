@@ -128,6 +128,12 @@ class SweepSpec:
             for combo in itertools.product(*self.grid.values())
         ]
 
+    @property
+    def trial_base(self) -> list[str]:
+        """Every trial's overrides before its cell's: the base, and the study's metric as the
+        trial's own selection metric (best epoch, early stopping, pruning reports)."""
+        return [*self.base, f"train.selection_metric={self.metric.removeprefix('val_')}"]
+
     def space_for(self, cell: Cell) -> list[ParamRange]:
         """The search ranges of a cell: the sweep's, overridden per strategy."""
         merged = dict(self.space)
@@ -359,6 +365,8 @@ def load_sweep(path: str | Path, overrides: list[str] | tuple[str, ...] = ()) ->
     base = raw.get("base") or []
     if not isinstance(base, list) or not all(isinstance(b, str) and "=" in b for b in base):
         raise _err(path, "base", "must be a list of overrides like `model=minilm`")
+    if any(b.lstrip("+").startswith("train.selection_metric=") for b in base):
+        raise _err(path, "base", "train.selection_metric follows search.metric: set that instead")
     confirm = _mapping(path, "confirm", raw.get("confirm"))
     _check_keys(path, "confirm.", confirm, ("seeds", "reuse_search_run"))
     reuse = confirm.get("reuse_search_run", True)

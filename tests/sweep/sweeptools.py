@@ -220,6 +220,7 @@ def _check_search(
         assert STATE_OF[rec["status"]] == t.state, (cell.id, t.number, rec["status"], t.state)
         assert rec["params"] == t.params
         assert rec["seed"] == spec.seeds[0]
+        assert rec["selection_metric"] == spec.metric.removeprefix("val_")  # the study's metric
         if rec["status"] == "completed":
             assert t.value == pytest.approx(rec[spec.metric])
         if rec["status"] == "failed":

@@ -52,6 +52,10 @@ def where(tmp_path) -> list[str]:
         (["search.pruner.name=patient"], ["search.pruner.name", "'patient'", "median"]),
         (["nme=x"], ["nme", "unknown sweep key"]),
         (["grid.strategy=[full, nope]"], ["cell strategy=nope,train_size=32", "strategy", "nope"]),
+        (  # a sentence task has no entity F1 to select on
+            ["search.metric=val_entity_f1"],
+            ["cell strategy=full,train_size=32", "train.selection_metric", "'entity_f1'"],
+        ),
     ],
 )
 def test_bad_input_exits_2_with_one_error_line(capsys, where, overrides, needles):

@@ -118,6 +118,14 @@ def test_a_bare_name_picks_a_tracker_sampler_or_pruner(tmp_path):
     assert load_sweep(write(tmp_path, tracker="none")).tracker["name"] == "none"
 
 
+def test_trials_select_their_epoch_on_the_studys_metric(tmp_path):
+    spec = load_sweep(SMOKE, ["search.metric=val_macro_f1"])
+    assert spec.trial_base == [*spec.base, "train.selection_metric=macro_f1"]
+    with pytest.raises(ConfigError) as err:
+        load_sweep(write(tmp_path, base=["model=tiny", "train.selection_metric=accuracy"]))
+    assert err.value.key.endswith(": base") and "search.metric" in err.value.problem
+
+
 def test_defaults_without_overrides():
     spec = load_sweep(SMOKE)
     assert spec.name == "smoke" and spec.n_trials == 3 and spec.seeds == [0, 1]
