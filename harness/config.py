@@ -226,6 +226,13 @@ def _positive(key: str, value: object, *, allow_zero: bool = False, kind: type =
     return value
 
 
+def _flag(key: str, value: object) -> bool:
+    """true/false only: a typo like `maybe` must not read as true."""
+    if not isinstance(value, bool):
+        raise ConfigError(key, f"must be true or false, got {value!r}", ["true", "false"])
+    return value
+
+
 def _token_data(d: dict[str, Any]) -> None:
     """A token dataset reads CoNLL files from data_dir, or the hub; the folder is checked now."""
     _choose("dataset.format", d["format"], ("conll", "hub"))
@@ -288,6 +295,9 @@ def _train_spec(t: dict[str, Any], task: str) -> TrainSpec:
     if t["eval_every_steps"] is not None:
         _positive("train.eval_every_steps", t["eval_every_steps"], kind=int)
     _choose("train.precision", t["precision"], PRECISIONS)
+    _positive("train.drift_examples", t["drift_examples"], allow_zero=True, kind=int)
+    for k in ("cache_frozen", "compile"):
+        _flag(f"train.{k}", t[k])
     if t["selection_metric"] != "auto":
         _choose("train.selection_metric", t["selection_metric"], SELECTION_METRICS[task])
     auto = {k: None if t[k] == "auto" else int(t[k]) for k in ("epochs", "eval_batch_size")}
@@ -331,7 +341,11 @@ def to_spec(cfg: DictConfig) -> TrialSpec:
     _choose("head.pooling", c["head"].get("pooling"), POOLINGS)
     _positive("head.dropout", c["head"].get("dropout", 0.0), allow_zero=True)
     sched = c["scheduler"]
-    if not 0 <= sched.get("warmup_ratio", 0.0) < 1:
+    if (
+        not 0
+        <= _positive("scheduler.warmup_ratio", sched.get("warmup_ratio", 0.0), allow_zero=True)
+        < 1
+    ):
         raise ConfigError(
             "scheduler.warmup_ratio", f"must be in [0, 1), got {sched['warmup_ratio']}"
         )
@@ -350,9 +364,9 @@ def to_spec(cfg: DictConfig) -> TrialSpec:
         seed=int(c["seed"]),
         device=c["device"],
         lr=float(lr),
-        save_checkpoint=bool(c["save_checkpoint"]),
+        save_checkpoint=_flag("save_checkpoint", c["save_checkpoint"]),
         out=str(c["out"]),
-        record_path=c["record_path"],
+        record_path=None if c["record_path"] is None else str(c["record_path"]),
         strategy_cfg=c["strategy"],
         optimizer_cfg=c["optimizer"],
         scheduler_cfg=sched,

@@ -128,6 +128,13 @@ def _build_model(
     spec: TrialSpec, vocab_size: int, num_labels: int, device: torch.device
 ) -> tuple[Classifier, StrategyPlan]:
     encoder: Any = load_encoder(spec.model, vocab_size, spec.reg.dropout)
+    positions = getattr(encoder.config, "max_position_embeddings", None)
+    if isinstance(positions, int) and spec.data.max_length > positions:  # long texts would crash
+        raise ConfigError(
+            "dataset.max_length",
+            f"{spec.data.max_length} exceeds the {positions} positions of {spec.model.name_or_path}",
+            f"1..{positions}",
+        )
     head = instantiate(spec.head_cfg, _convert_="all")(
         in_features=int(encoder.config.hidden_size), num_labels=num_labels
     )

@@ -46,6 +46,18 @@ BAD_INPUTS = [
         r"validation \(allowed: 1\.\.9968\)",
     ),
     BadInput(
+        "val-size-takes-the-whole-pool",
+        lambda _: ["dataset.val_size=10000"],
+        "dataset.val_size",
+        r"10000 leaves nothing to train on: the pool has 10000 rows \(allowed: 1\.\.9999\)",
+    ),
+    BadInput(  # the tiny model has 128 positions: a longer text would index past them
+        "max-length-beyond-positions",
+        lambda _: ["dataset.max_length=256"],
+        "dataset.max_length",
+        r"256 exceeds the 128 positions of .* \(allowed: 1\.\.128\)",
+    ),
+    BadInput(
         "top-k-larger-than-layers",
         lambda _: ["strategy=top_k", "strategy.k=3"],
         "strategy.k",

@@ -84,6 +84,11 @@ def test_unknown_option_lists_the_group_files(group: str) -> None:
         ("seed=-1", "seed", "must be >= 0, got -1"),
         ("dataset.val_size=0", "dataset.val_size", "must be > 0, got 0"),
         ("head.pooling=max", "head.pooling", "unknown value 'max' (allowed: cls, mean, none)"),
+        ("train.compile=maybe", "train.compile", "must be true or false, got 'maybe'"),
+        ("train.cache_frozen=1", "train.cache_frozen", "must be true or false, got 1"),
+        ("save_checkpoint=yes please", "save_checkpoint", "must be true or false"),
+        ("train.drift_examples=-1", "train.drift_examples", "must be >= 0, got -1"),
+        ("scheduler.warmup_ratio=abc", "scheduler.warmup_ratio", "must be a number, got 'abc'"),
         (  # entity F1 needs tagged spans: a sentence task cannot select on it
             "train.selection_metric=entity_f1",
             "train.selection_metric",

@@ -54,6 +54,12 @@ def carve(pool_size: int, spec: DataSpec, unit: str = "rows") -> tuple[np.ndarra
     for every train size), training the next `train_size` (so smaller sizes nest in larger ones).
     """
     available = pool_size - spec.val_size
+    if available < 1:
+        raise ConfigError(
+            "dataset.val_size",
+            f"{spec.val_size} leaves nothing to train on: the pool has {pool_size} {unit}",
+            f"1..{pool_size - 1}",
+        )
     if spec.train_size > available:
         raise ConfigError(
             "dataset.train_size",
