@@ -152,17 +152,25 @@ def claim_search(study: optuna.Study, budget: int) -> optuna.Trial | None:
 
 
 def claim_confirm(study: optuna.Study) -> optuna.Trial | None:
-    """Pop the next enqueued confirmation seed, or None when all are claimed."""
-    if not any(t.state == TrialState.WAITING for t in study.get_trials(deepcopy=False)):
-        return None
-    trial = study.ask()
-    if (
-        "seed" not in trial.user_attrs
-    ):  # nothing was waiting after all: never run a sampled trial here
-        void(study, trial._trial_id, "overflow")
-        return None
-    trial.set_user_attr("worker", WORKER_ID)
-    return trial
+    """Pop the next enqueued confirmation seed, or None when all are claimed.
+
+    A seed enqueued twice (two `harness sweep` started at the same moment) still runs once: the
+    lowest-numbered trial of a seed that is not void owns it, a later copy is voided when popped.
+    """
+    while any(t.state == TrialState.WAITING for t in study.get_trials(deepcopy=False)):
+        trial = study.ask()
+        if (
+            "seed" not in trial.user_attrs
+        ):  # nothing was waiting after all: never run a sampled trial
+            void(study, trial._trial_id, "overflow")
+            return None
+        trial.set_user_attr("worker", WORKER_ID)
+        seed = trial.user_attrs["seed"]
+        owner = min(t.number for t in valid_trials(study) if t.user_attrs.get("seed") == seed)
+        if owner == trial.number:
+            return trial
+        void(study, trial._trial_id, "duplicate")
+    return None
 
 
 def _rdb(study: optuna.Study) -> RDBStorage | None:

@@ -17,9 +17,7 @@ from pathlib import Path
 import optuna
 import pytest
 
-from harness.sweep.study import open_storage
-
-pytestmark = pytest.mark.slow
+from harness.sweep.study import claim_confirm, open_storage, void
 
 # a worker: wait for the common start, then claim seeds with the sweep's own claim until none left
 WORKER = """
@@ -37,6 +35,7 @@ json.dump(seeds, open(out, "w"))
 """
 
 
+@pytest.mark.slow
 def test_each_seed_is_claimed_by_exactly_one_of_three_processes(tmp_path: Path) -> None:
     url, n_seeds, n_workers = f"sqlite:///{tmp_path / 'study.db'}", 60, 3
     study = optuna.create_study(study_name="confirm", storage=open_storage(url, 10))
@@ -53,3 +52,22 @@ def test_each_seed_is_claimed_by_exactly_one_of_three_processes(tmp_path: Path) 
     assert not twice, f"seeds claimed by more than one worker: {twice}"
     assert sorted(claims) == list(range(n_seeds))
     assert sum(1 for out in outs if json.loads(out.read_text())) >= 2  # they did contend
+
+
+def test_a_seed_enqueued_twice_runs_once() -> None:
+    study = optuna.create_study(direction="maximize")
+    for _ in range(2):  # two `harness sweep` prepared the same fresh study at the same moment
+        for seed in (0, 1):
+            study.enqueue_trial({}, user_attrs={"seed": seed})
+    first = claim_confirm(study)
+    assert first is not None and first.user_attrs["seed"] == 0
+    void(study, first._trial_id, "interrupted")  # its worker died: the retry is the seed's owner
+    study.enqueue_trial({}, user_attrs={"seed": 0, "retry_of": first.number})
+    claimed = []
+    while (trial := claim_confirm(study)) is not None:
+        claimed.append((trial.number, trial.user_attrs["seed"]))
+        study.tell(trial, 0.5)
+    # the second copy of seed 0 (#2) now owns it, so the retry (#4) is the duplicate
+    assert claimed == [(1, 1), (2, 0)]
+    voids = {t.number: t.user_attrs.get("void") for t in study.get_trials()}
+    assert voids == {0: "interrupted", 1: None, 2: None, 3: "duplicate", 4: "duplicate"}
