@@ -357,8 +357,9 @@ def load_sweep(path: str | Path, overrides: list[str] | tuple[str, ...] = ()) ->
         raise _err(path, "yaml", f"cannot parse: {exc}") from None
     if not isinstance(raw, dict):
         raise _err(path, "top level", "must be a mapping of keys")
-    for key, names in (("launcher", LAUNCHERS), ("tracker", TRACKERS)):  # `launcher: slurm`
-        raw[key] = _mapping(path, key, raw.get(key), names) or None
+    for key in ("launcher", "tracker"):  # `launcher: slurm` in the file; other types fail below
+        if isinstance(raw.get(key), str):
+            raw[key] = {"name": raw[key]}
     raw = _apply_overrides(raw, list(overrides), path)
     _check_keys(path, "", raw, TOP_KEYS)
     name = _text(path, "name", raw.get("name")) or path.stem

@@ -132,6 +132,8 @@ def test_defaults_without_overrides():
     assert spec.metric == "val_accuracy"
     assert spec.pruner == {"name": "median", "n_startup_trials": 1}
     assert spec.out == Path("runs") / "smoke" and spec.workers == 1
+    # what <out>/sweep.yaml records is the file as written: no keys added by defaults
+    assert set(spec.raw) == set(yaml.safe_load(SMOKE.read_text(encoding="utf-8")))
 
 
 # -- errors -----------------------------------------------------------------------------------------
