@@ -21,7 +21,7 @@ from harness.errors import ConfigError
 from harness.paths import conf_dir, register_resolvers
 
 __all__ = [
-    "SELECTION_METRIC",
+    "SELECTION_METRICS",
     "TASKS",
     "DataSpec",
     "ModelSpec",
@@ -52,9 +52,8 @@ PRECISIONS = ("auto", "fp32", "bf16")
 FORMATS = ("auto", "tsv", "csv", "jsonl", "hub", "conll")
 POOLINGS = ("cls", "mean", "none")  # none: a per-token head (token classification)
 TASKS = ("sequence_classification", "token_classification")
-# the validation metric (key of `train.evaluate`) that selects the epoch and feeds pruning:
-# the default per task (`train.selection_metric: auto`), and what each task can select on
-SELECTION_METRIC = {"sequence_classification": "accuracy", "token_classification": "entity_f1"}
+# the validation metrics (keys of `train.evaluate`) a task can select its epoch and prune on;
+# the first is the task's default (`train.selection_metric: auto`)
 SELECTION_METRICS = {
     "sequence_classification": ("accuracy", "macro_f1"),
     "token_classification": ("entity_f1", "accuracy", "macro_f1"),
@@ -298,10 +297,11 @@ def _train_spec(t: dict[str, Any], task: str) -> TrainSpec:
     _positive("train.drift_examples", t["drift_examples"], allow_zero=True, kind=int)
     for k in ("cache_frozen", "compile"):
         _flag(f"train.{k}", t[k])
-    if t["selection_metric"] != "auto":
-        _choose("train.selection_metric", t["selection_metric"], SELECTION_METRICS[task])
+    metric = (
+        SELECTION_METRICS[task][0] if t["selection_metric"] == "auto" else t["selection_metric"]
+    )
+    _choose("train.selection_metric", metric, SELECTION_METRICS[task])
     auto = {k: None if t[k] == "auto" else int(t[k]) for k in ("epochs", "eval_batch_size")}
-    metric = SELECTION_METRIC[task] if t["selection_metric"] == "auto" else t["selection_metric"]
     return TrainSpec(**{**t, **auto, "selection_metric": metric})
 
 
@@ -341,11 +341,8 @@ def to_spec(cfg: DictConfig) -> TrialSpec:
     _choose("head.pooling", c["head"].get("pooling"), POOLINGS)
     _positive("head.dropout", c["head"].get("dropout", 0.0), allow_zero=True)
     sched = c["scheduler"]
-    if (
-        not 0
-        <= _positive("scheduler.warmup_ratio", sched.get("warmup_ratio", 0.0), allow_zero=True)
-        < 1
-    ):
+    warmup = _positive("scheduler.warmup_ratio", sched.get("warmup_ratio", 0.0), allow_zero=True)
+    if warmup >= 1:
         raise ConfigError(
             "scheduler.warmup_ratio", f"must be in [0, 1), got {sched['warmup_ratio']}"
         )

@@ -47,9 +47,8 @@ class LoopSpec:
     precision: str
     num_labels: int
     task: str = "sequence_classification"  # picks the evaluation (token tasks: entity scores)
-    selection: str = (
-        "accuracy"  # validation metric that picks the best epoch, early-stops, is reported
-    )
+    # validation metric that picks the best epoch, early-stops and is reported to the pruner
+    selection: str = "accuracy"
     label_names: tuple[str, ...] = ()  # token tasks decode entities from the tag names
 
 

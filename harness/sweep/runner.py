@@ -59,10 +59,8 @@ class Sweep:
 
 def _sampler(spec: SweepSpec, cell_index: int, n_existing: int) -> optuna.samplers.BaseSampler:
     """Seeded per (sweep seed, cell, trial count): reproducible, and a resumed sweep never replays draws."""
-    seed = (int(spec.sampler.get("seed", 0)) * 1_000_003 + cell_index * 10_007 + n_existing) % (
-        2**31
-    )
-    return make_sampler(spec.sampler, seed)
+    seed = spec.sampler["seed"] * 1_000_003 + cell_index * 10_007 + n_existing  # validated int
+    return make_sampler(spec.sampler, seed % 2**31)
 
 
 def open_sweep(spec: SweepSpec) -> Sweep:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -12,6 +13,7 @@ import yaml
 from omegaconf import OmegaConf
 from omegaconf.errors import OmegaConfBaseException
 
+from harness.config import SELECTION_METRICS
 from harness.errors import ConfigError
 from harness.sweep.study import PRUNERS, SAMPLERS, make_pruner, make_sampler
 
@@ -39,7 +41,7 @@ TOP_KEYS = (
 )
 SEARCH_KEYS = ("n_trials", "metric", "space", "strategy_space", "sampler", "pruner", "heartbeat_s")
 # the study maximises it, and every trial selects its best epoch and reports to the pruner on it
-METRICS = ("val_accuracy", "val_macro_f1", "val_entity_f1")
+METRICS = tuple(f"val_{m}" for m in dict.fromkeys(itertools.chain(*SELECTION_METRICS.values())))
 TRACKERS = ("mlflow", "none")
 # where the workers run (harness/sweep/launchers/); one flat set of options, each launcher reads its own
 LAUNCHERS = ("local", "slurm", "ray")
@@ -163,9 +165,7 @@ def _range(path: Path, key: str, name: str, value: Any) -> ParamRange:
         raise _err(
             path, key, f"low and high must be numbers, got {value['low']!r}..{value['high']!r}"
         ) from None
-    log = value.get("log", False)
-    if not isinstance(log, bool):
-        raise _err(path, f"{key}.log", f"must be true or false, got {log!r}")
+    log = _bool(path, f"{key}.log", value.get("log", False))
     if not low < high or (log and low <= 0) or not (math.isfinite(low) and math.isfinite(high)):
         raise _err(
             path,
@@ -215,6 +215,19 @@ def _mapping(
     return value
 
 
+def _bool(path: Path, key: str, value: Any) -> bool:
+    if not isinstance(value, bool):
+        raise _err(path, key, f"must be true or false, got {value!r}")
+    return value
+
+
+def _named(path: Path, key: str, options: dict[str, Any], allowed: tuple[str, ...]) -> None:
+    """`<key>.name` is one of `allowed` (a launcher, tracker, sampler or pruner)."""
+    if options["name"] not in allowed:
+        kind = key.split(".")[-1]
+        raise _err(path, f"{key}.name", f"unknown {kind} {options['name']!r}", allowed)
+
+
 def _whole(path: Path, key: str, value: Any, low: int) -> int:
     if not isinstance(value, int) or isinstance(value, bool) or value < low:
         raise _err(path, key, f"must be a whole number >= {low}, got {value!r}")
@@ -222,13 +235,14 @@ def _whole(path: Path, key: str, value: Any, low: int) -> int:
 
 
 def _choice(
-    path: Path, key: str, options: dict[str, Any], allowed: tuple[str, ...], build: Any
+    path: Path,
+    key: str,
+    options: dict[str, Any],
+    allowed: tuple[str, ...],
+    build: Callable[[dict[str, Any]], object],
 ) -> None:
     """A sampler or pruner: a known name, and options its Optuna class accepts."""
-    if options["name"] not in allowed:
-        raise _err(
-            path, f"{key}.name", f"unknown {key.split('.')[-1]} {options['name']!r}", allowed
-        )
+    _named(path, key, options, allowed)
     for option, value in options.items():  # counts Optuna only compares once the sweep runs
         if option.startswith("n_"):
             _whole(path, f"{key}.{option}", value, 0)
@@ -299,8 +313,7 @@ def _seeds(path: Path, value: Any) -> list[int]:
 def _tracker(path: Path, value: Any) -> dict[str, Any]:
     tracker = {"name": "mlflow", "uri": None, **_mapping(path, "tracker", value, TRACKERS)}
     _check_keys(path, "tracker.", tracker, ("name", "uri"))
-    if tracker["name"] not in TRACKERS:
-        raise _err(path, "tracker.name", f"unknown tracker {tracker['name']!r}", TRACKERS)
+    _named(path, "tracker", tracker, TRACKERS)
     if tracker["uri"] is not None and not isinstance(tracker["uri"], str):
         raise _err(path, "tracker.uri", f"must be a tracking URI, got {tracker['uri']!r}")
     return tracker
@@ -331,8 +344,7 @@ def _launcher(path: Path, value: Any, workers: int) -> dict[str, Any]:
     """`launcher: slurm` or a mapping of options; counts default to `workers`."""
     opts = {**LAUNCHER_DEFAULTS, **_mapping(path, "launcher", value, LAUNCHERS)}
     _check_keys(path, "launcher.", opts, tuple(LAUNCHER_DEFAULTS))
-    if opts["name"] not in LAUNCHERS:
-        raise _err(path, "launcher.name", f"unknown launcher {opts['name']!r}", LAUNCHERS)
+    _named(path, "launcher", opts, LAUNCHERS)
     opts["n_jobs"] = workers if opts["n_jobs"] is None else opts["n_jobs"]
     opts["n_workers"] = workers if opts["n_workers"] is None else opts["n_workers"]
     for key in ("n_jobs", "n_workers", "time_min", "cpus_per_job", "gpus_per_job"):
@@ -370,9 +382,7 @@ def load_sweep(path: str | Path, overrides: list[str] | tuple[str, ...] = ()) ->
         raise _err(path, "base", "train.selection_metric follows search.metric: set that instead")
     confirm = _mapping(path, "confirm", raw.get("confirm"))
     _check_keys(path, "confirm.", confirm, ("seeds", "reuse_search_run"))
-    reuse = confirm.get("reuse_search_run", True)
-    if not isinstance(reuse, bool):
-        raise _err(path, "confirm.reuse_search_run", f"must be true or false, got {reuse!r}")
+    reuse = _bool(path, "confirm.reuse_search_run", confirm.get("reuse_search_run", True))
     out = Path(_text(path, "out", raw.get("out")) or Path("runs") / name)
     storage = (
         _text(path, "storage", raw.get("storage")) or f"sqlite:///{(out / 'study.db').resolve()}"

@@ -159,9 +159,7 @@ def claim_confirm(study: optuna.Study) -> optuna.Trial | None:
     """
     while any(t.state == TrialState.WAITING for t in study.get_trials(deepcopy=False)):
         trial = study.ask()
-        if (
-            "seed" not in trial.user_attrs
-        ):  # nothing was waiting after all: never run a sampled trial
+        if "seed" not in trial.user_attrs:  # nothing was waiting after all: never run a sampled one
             void(study, trial._trial_id, "overflow")
             return None
         trial.set_user_attr("worker", WORKER_ID)
