@@ -7,7 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from datafiles import write_local
+from datafiles import local_with, write_local
 
 from harness.paths import conf_dir
 
@@ -42,14 +42,20 @@ BAD_INPUTS = [
         "train-size-larger-than-data",
         lambda _: ["dataset.train_size=20000"],
         "dataset.train_size",
-        r"20000 is larger than the data: the pool has 10000 rows, 32 of which are carved for "
-        r"validation \(allowed: 1\.\.9968\)",
+        r"20000 is larger than the data: the pool has 6920 rows \(allowed: 1\.\.6920\)",
     ),
     BadInput(
-        "val-size-takes-the-whole-pool",
-        lambda _: ["dataset.val_size=10000"],
+        "val-size-beyond-the-dev-split",
+        lambda _: ["dataset.val_size=1000"],
         "dataset.val_size",
-        r"10000 leaves nothing to train on: the pool has 10000 rows \(allowed: 1\.\.9999\)",
+        r"1000 is larger than the dev split \(dataset.val_path\), which has 872 rows "
+        r"\(allowed: 1\.\.872\)",
+    ),
+    BadInput(  # trec has no dev split: validation is carved from its 5,452 training rows
+        "val-size-takes-the-whole-pool",
+        lambda _: ["dataset=trec", "dataset.val_size=5452"],
+        "dataset.val_size",
+        r"5452 leaves nothing to train on: the pool has 5452 rows \(allowed: 1\.\.5451\)",
     ),
     BadInput(  # the tiny model has 128 positions: a longer text would index past them
         "max-length-beyond-positions",
@@ -92,6 +98,30 @@ BAD_INPUTS = [
         lambda tmp: write_local(tmp / "unseen", test_labels=("pos", "neg", "meh")),
         "dataset.label_column (test split)",
         r"label values \['meh'\] do not occur in the training data \(allowed: neg, pos\)",
+    ),
+    BadInput(
+        "empty-text",
+        lambda tmp: local_with(tmp, "train_path", "train.csv", "text,label\ngood,pos\n,neg\n"),
+        "dataset.train_path",
+        r".*train.csv: row 2: column 'text' is empty",
+    ),
+    BadInput(
+        "header-but-no-rows",
+        lambda tmp: local_with(tmp, "test_path", "test.csv", "text,label\n"),
+        "dataset.test_path",
+        r".*test.csv has no rows",
+    ),
+    BadInput(
+        "numeric-labels-in-one-split-text-in-another",
+        lambda tmp: local_with(tmp, "test_path", "test.csv", "text,label\ngreat,1\nawful,0\n"),
+        "dataset.label_column",
+        r"labels are numbers in .*test.csv \(0, 1\) but text in .*train.csv \(neg, pos\)",
+    ),
+    BadInput(
+        "missing-pair-column",
+        lambda tmp: [*write_local(tmp / "pairs", "csv"), "dataset.text_pair_column=sentence2"],
+        "dataset.text_pair_column",
+        r"column 'sentence2' not found in dataset.train_path \(allowed: text, label\)",
     ),
     BadInput(
         "unknown-model-path",

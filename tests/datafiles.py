@@ -7,7 +7,15 @@ import json
 from collections.abc import Sequence
 from pathlib import Path
 
-__all__ = ["text_rows", "write_local", "write_rows"]
+__all__ = [
+    "local_with",
+    "pair_rows",
+    "text_rows",
+    "write_hub_folder",
+    "write_local",
+    "write_pairs",
+    "write_rows",
+]
 
 POSITIVE = ["a great film", "wonderful acting", "i loved it", "truly moving", "superb cast"]
 NEGATIVE = ["a dull mess", "boring plot", "i hated it", "painfully slow", "awful script"]
@@ -39,9 +47,59 @@ def write_local(
     n_train: int = 120,
     n_test: int = 24,
     test_labels: Sequence[str] = ("pos", "neg"),
+    n_dev: int = 0,
 ) -> list[str]:
-    """train/test files in `folder`; returns the overrides of a `dataset=local` trial on them."""
+    """train/test (and, with n_dev, dev) files in `folder`; returns the overrides of a
+    `dataset=local` trial on them."""
     folder.mkdir(parents=True, exist_ok=True)
     train = write_rows(folder / f"train.{fmt}", text_rows(n_train), fmt)
     test = write_rows(folder / f"test.{fmt}", text_rows(n_test, test_labels), fmt)
-    return ["dataset=local", f"dataset.train_path={train}", f"dataset.test_path={test}"]
+    out = ["dataset=local", f"dataset.train_path={train}", f"dataset.test_path={test}"]
+    if n_dev:
+        rows = [(f"dev {t}", y) for t, y in text_rows(n_dev)]
+        out.append(f"dataset.val_path={write_rows(folder / f'dev.{fmt}', rows, fmt)}")
+    return out
+
+
+def local_with(tmp: Path, key: str, name: str, text: str) -> list[str]:
+    """A `dataset=local` csv trial whose `dataset.<key>` file holds `text` (bad input)."""
+    path = tmp / name
+    overrides = write_local(tmp / "data", "csv")
+    path.write_text(text, encoding="utf-8")
+    return [*overrides, f"dataset.{key}={path}"]
+
+
+def pair_rows(n: int, offset: int = 0) -> list[dict[str, str]]:
+    """n distinct sentence pairs: the hypothesis repeats the premise's words (entailment) or
+    says something else (contradiction), alternating."""
+    rows = []
+    for i in range(offset, offset + n):
+        premise = f"{POSITIVE[i % 5]} number {i}"
+        entails = i % 2 == 0
+        hypothesis = f"{POSITIVE[i % 5]}" if entails else f"{NEGATIVE[i % 5]} again"
+        label = "entailment" if entails else "contradiction"
+        rows.append({"premise": premise, "hypothesis": hypothesis, "label": label})
+    return rows
+
+
+def write_pairs(folder: Path, n_train: int = 120, n_test: int = 24) -> list[str]:
+    """A sentence-pair dataset as csv (premise, hypothesis, label): `dataset=local` overrides."""
+    folder.mkdir(parents=True, exist_ok=True)
+    paths = []
+    for name, rows in (("train", pair_rows(n_train)), ("test", pair_rows(n_test, 10_000))):
+        lines = ["premise,hypothesis,label"]
+        lines += [f"{r['premise']},{r['hypothesis']},{r['label']}" for r in rows]
+        paths.append(folder / f"{name}.csv")
+        paths[-1].write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return [
+        "dataset=local", f"dataset.train_path={paths[0]}", f"dataset.test_path={paths[1]}",
+        "dataset.text_column=premise", "dataset.text_pair_column=hypothesis",
+    ]  # fmt: skip
+
+
+def write_hub_folder(folder: Path, splits: dict[str, Sequence[dict[str, object]]]) -> Path:
+    """A local folder `datasets.load_dataset` reads like a hub repo: split names from file names."""
+    folder.mkdir(parents=True)
+    for split, items in splits.items():
+        (folder / f"{split}.jsonl").write_text("".join(json.dumps(r) + "\n" for r in items))
+    return folder

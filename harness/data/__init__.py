@@ -1,7 +1,7 @@
 """Data: read a text-classification dataset, split it, tokenize once, batch by length."""
 
 from harness.data.batching import Batch, EncodedSplit, eval_batches, train_batches
-from harness.data.sources import RawSplits, read_dataset
+from harness.data.sources import RawSplits, Rows, read_dataset
 from harness.data.splits import Splits, make_splits
 from harness.data.tokenize import encode_splits
 
@@ -9,6 +9,7 @@ __all__ = [
     "Batch",
     "EncodedSplit",
     "RawSplits",
+    "Rows",
     "Splits",
     "encode_splits",
     "eval_batches",

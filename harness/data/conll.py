@@ -11,11 +11,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from harness.config import CONLL_FILES as FILES
 from harness.config import DataSpec
 from harness.data.sources import load_hub_splits
 from harness.data.splits import carve
 from harness.errors import ConfigError
+from harness.specs import CONLL_FILES as FILES
 
 __all__ = ["TokenRawSplits", "TokenSplits", "make_token_splits", "read_conll", "read_token_dataset"]
 

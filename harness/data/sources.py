@@ -1,4 +1,8 @@
-"""Read (text, label) rows from local files (tsv/csv/jsonl) or a Hugging Face hub dataset."""
+"""Read (text[, pair], label) rows from local files (tsv/csv/jsonl) or a Hugging Face hub dataset.
+
+Three splits: the training pool, the dataset's own dev split when it names one (`val_path` for
+files, `val_split` for the hub; validation is carved from the pool otherwise) and the test split.
+"""
 
 from __future__ import annotations
 
@@ -9,19 +13,34 @@ from pathlib import Path
 from typing import Any
 
 from harness.config import DataSpec
+from harness.data.checks import check_label_kinds, check_values
 from harness.errors import ConfigError
 
-__all__ = ["RawSplits", "read_dataset"]
+__all__ = ["RawSplits", "Rows", "load_hub_splits", "read_dataset"]
+
+Table = list[dict[str, object]]
+
+
+@dataclass(frozen=True)
+class Rows:
+    """One split: texts, labels (strings until the label map is built), second texts of pairs."""
+
+    texts: list[str]
+    labels: list[str]
+    pairs: list[str] | None = None  # `text_pair_column`, None for single sentences
+
+    def __len__(self) -> int:
+        return len(self.texts)
 
 
 @dataclass(frozen=True)
 class RawSplits:
-    """The training pool (validation is carved from it later) and the held-out test split."""
+    """The training pool, the held-out test split and, when the dataset has one, its dev split
+    (the validation split; None: validation is carved from the pool later)."""
 
-    pool_texts: list[str]
-    pool_labels: list[str]
-    test_texts: list[str]
-    test_labels: list[str]
+    pool: Rows
+    test: Rows
+    val: Rows | None = None
 
 
 def _infer_format(path: str) -> str:
@@ -35,7 +54,7 @@ def _infer_format(path: str) -> str:
     )
 
 
-def _read_rows(path: str, fmt: str, key: str) -> list[dict[str, object]]:
+def _read_rows(path: str, fmt: str, key: str) -> Table:
     p = Path(path)
     if not p.is_file():
         raise ConfigError(key, f"data file not found: {path}")
@@ -51,26 +70,30 @@ def _read_rows(path: str, fmt: str, key: str) -> list[dict[str, object]]:
         )
 
 
-def _columns(
-    rows: list[dict[str, object]], spec: DataSpec, where: str
-) -> tuple[list[str], list[str]]:
-    if not rows:
-        raise ConfigError(where, "the file has no rows")
-    have = list(rows[0].keys())
-    for key, col in (
-        ("dataset.text_column", spec.text_column),
-        ("dataset.label_column", spec.label_column),
-    ):
-        if col not in rows[0]:
-            raise ConfigError(key, f"column {col!r} not found in {where}", have)
-    texts = [str(r[spec.text_column]) for r in rows]
-    labels = [str(r[spec.label_column]) for r in rows]
-    return texts, labels
+def _columns(table: Table, spec: DataSpec, key: str, where: str) -> Rows:
+    """The configured columns of one split; `key` names the split's setting, `where` its file."""
+    if not table:
+        raise ConfigError(key, f"{where} has no rows")
+    have = list(table[0].keys())
+    wanted = {"dataset.text_column": spec.text_column, "dataset.label_column": spec.label_column}
+    if spec.text_pair_column is not None:
+        wanted["dataset.text_pair_column"] = spec.text_pair_column
+    for setting, col in wanted.items():
+        if col not in table[0]:
+            raise ConfigError(setting, f"column {col!r} not found in {key}", have)
+    values = {
+        col: check_values([r.get(col) for r in table], col, key, where) for col in wanted.values()
+    }
+    return Rows(
+        values[spec.text_column],
+        values[spec.label_column],
+        None if spec.text_pair_column is None else values[spec.text_pair_column],
+    )
 
 
 def load_hub_splits(spec: DataSpec) -> Any:
-    """Online path: `datasets.load_dataset(hub_name, hub_subset)` with the train and test splits
-    checked; never used offline by default. Returns the DatasetDict."""
+    """Online path: `datasets.load_dataset(hub_name, hub_subset)` with the train, test (and
+    validation, when named) splits checked; never used offline by default. Returns the DatasetDict."""
     import datasets
 
     try:
@@ -79,35 +102,46 @@ def load_hub_splits(spec: DataSpec) -> Any:
         raise ConfigError("dataset.hub_name", f"cannot load {spec.hub_name!r}: {exc}") from None
     for key, split in (
         ("dataset.train_split", spec.train_split),
+        ("dataset.val_split", spec.val_split),
         ("dataset.test_split", spec.test_split),
     ):
-        if split not in ds:
+        if split is not None and split not in ds:
             raise ConfigError(key, f"split {split!r} not in {spec.hub_name!r}", list(ds.keys()))
     return ds
 
 
-def _read_hub(spec: DataSpec) -> tuple[list[dict[str, object]], list[dict[str, object]]]:
+def _hub_tables(spec: DataSpec) -> dict[str, tuple[Table, str, str]]:
     ds = load_hub_splits(spec)
-    return [dict(r) for r in ds[spec.train_split]], [dict(r) for r in ds[spec.test_split]]
+    splits = {"pool": ("train_split", spec.train_split), "test": ("test_split", spec.test_split)}
+    if spec.val_split is not None:
+        splits["val"] = ("val_split", spec.val_split)
+    return {
+        role: ([dict(r) for r in ds[split]], f"dataset.{key}", f"{spec.hub_name}[{split}]")
+        for role, (key, split) in splits.items()
+    }
+
+
+def _file_tables(spec: DataSpec) -> dict[str, tuple[Table, str, str]]:
+    if not spec.train_path or not spec.test_path:
+        raise ConfigError(
+            "dataset.train_path", "train_path and test_path are required for local files"
+        )
+    paths = {"pool": ("train_path", spec.train_path), "test": ("test_path", spec.test_path)}
+    if spec.val_path:
+        paths["val"] = ("val_path", spec.val_path)
+    tables = {}
+    for role, (key, path) in paths.items():
+        fmt = _infer_format(path) if spec.format == "auto" else spec.format
+        tables[role] = (_read_rows(path, fmt, f"dataset.{key}"), f"dataset.{key}", path)
+    return tables
 
 
 def read_dataset(spec: DataSpec) -> RawSplits:
-    """Read the pool and the test split; labels are kept as strings until the label map is built."""
-    if spec.format == "hub":
-        if not spec.hub_name:
-            raise ConfigError("dataset.hub_name", "is required for format=hub")
-        train_rows, test_rows = _read_hub(spec)
-        where_train, where_test = "dataset.train_split", "dataset.test_split"
-    else:
-        if not spec.train_path or not spec.test_path:
-            raise ConfigError(
-                "dataset.train_path", "train_path and test_path are required for local files"
-            )
-        fmt_train = _infer_format(spec.train_path) if spec.format == "auto" else spec.format
-        fmt_test = _infer_format(spec.test_path) if spec.format == "auto" else spec.format
-        train_rows = _read_rows(spec.train_path, fmt_train, "dataset.train_path")
-        test_rows = _read_rows(spec.test_path, fmt_test, "dataset.test_path")
-        where_train, where_test = "dataset.train_path", "dataset.test_path"
-    pool_texts, pool_labels = _columns(train_rows, spec, where_train)
-    test_texts, test_labels = _columns(test_rows, spec, where_test)
-    return RawSplits(pool_texts, pool_labels, test_texts, test_labels)
+    """Read the pool, the dev split (if any) and the test split, refusing empty files, empty
+    texts and label columns of different kinds; labels stay strings until the label map."""
+    if spec.format == "hub" and not spec.hub_name:
+        raise ConfigError("dataset.hub_name", "is required for format=hub")
+    tables = _hub_tables(spec) if spec.format == "hub" else _file_tables(spec)
+    rows = {role: _columns(t, spec, key, where) for role, (t, key, where) in tables.items()}
+    check_label_kinds([(tables[role][2], rows[role].labels) for role in rows])
+    return RawSplits(pool=rows["pool"], test=rows["test"], val=rows.get("val"))

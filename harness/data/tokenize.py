@@ -1,4 +1,9 @@
-"""Tokenize each split once per (tokenizer, texts, max_length); later trials reuse it."""
+"""Tokenize each split once per (tokenizer, texts, max_length); later trials reuse it.
+
+Sentence pairs (`dataset.text_pair_column`) are encoded as the tokenizer's pair template
+(`[CLS] a [SEP] b [SEP]`), truncating the longer side first (`longest_first`); the digest that
+keys this cache and the frozen-prefix cache covers both texts.
+"""
 
 from __future__ import annotations
 
@@ -9,6 +14,7 @@ import torch
 
 from harness.data.batching import EncodedSplit
 from harness.data.splits import Splits
+from harness.errors import ConfigError
 
 __all__ = ["encode", "encode_splits"]
 
@@ -16,20 +22,42 @@ _CACHE: dict[tuple[str, str, int], tuple[torch.Tensor, torch.Tensor]] = {}
 _CACHE_MAX = 16
 
 
-def _digest(texts: list[str]) -> str:
+def _digest(texts: list[str], pairs: list[str] | None = None) -> str:
     h = hashlib.sha1()
     for t in texts:
         h.update(t.encode("utf-8"))
         h.update(b"\x00")
+    if pairs is not None:  # single texts keep their old digest
+        h.update(b"\x01pairs")
+        for t in pairs:
+            h.update(t.encode("utf-8"))
+            h.update(b"\x00")
     return h.hexdigest()
 
 
-def encode(tokenizer: Any, texts: list[str], labels: list[int], max_length: int) -> EncodedSplit:
-    """Token ids padded to the split's longest text (batches are trimmed again per batch)."""
-    key = (str(getattr(tokenizer, "name_or_path", id(tokenizer))), _digest(texts), max_length)
+def encode(
+    tokenizer: Any,
+    texts: list[str],
+    labels: list[int],
+    max_length: int,
+    pairs: list[str] | None = None,
+) -> EncodedSplit:
+    """Token ids padded to the split's longest text (batches are trimmed again per batch);
+    with `pairs`, each text is encoded together with its second sentence."""
+    if pairs is not None and len(pairs) != len(texts):
+        raise ConfigError(
+            "augmentation", "adds single texts: sentence pairs need augmentation=none", ["none"]
+        )
+    name = str(getattr(tokenizer, "name_or_path", id(tokenizer)))
+    key = (name, _digest(texts, pairs), max_length)
     if key not in _CACHE:
         enc = tokenizer(
-            texts, truncation=True, max_length=max_length, padding="longest", return_tensors="pt"
+            texts,
+            pairs,
+            truncation="longest_first" if pairs is not None else True,
+            max_length=max_length,
+            padding="longest",
+            return_tensors="pt",
         )
         if len(_CACHE) >= _CACHE_MAX:
             _CACHE.pop(next(iter(_CACHE)))
@@ -46,7 +74,11 @@ def encode(tokenizer: Any, texts: list[str], labels: list[int], max_length: int)
 def encode_splits(tokenizer: Any, splits: Splits, max_length: int) -> dict[str, EncodedSplit]:
     """Encode train/val/test."""
     return {
-        "train": encode(tokenizer, splits.train_texts, splits.train_labels, max_length),
-        "val": encode(tokenizer, splits.val_texts, splits.val_labels, max_length),
-        "test": encode(tokenizer, splits.test_texts, splits.test_labels, max_length),
+        "train": encode(
+            tokenizer, splits.train_texts, splits.train_labels, max_length, splits.train_pairs
+        ),
+        "val": encode(tokenizer, splits.val_texts, splits.val_labels, max_length, splits.val_pairs),
+        "test": encode(
+            tokenizer, splits.test_texts, splits.test_labels, max_length, splits.test_pairs
+        ),
     }

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from datafiles import write_hub_folder
 
 from harness.config import load_spec
 from harness.data import read_dataset
@@ -19,8 +19,8 @@ def test_every_format_reads_the_same_rows(local_dataset: Callable[..., list[str]
         for fmt in ("tsv", "csv", "jsonl")
     ]
     assert raws[0] == raws[1] == raws[2]
-    assert len(raws[0].pool_texts) == 120 and len(raws[0].test_texts) == 24
-    assert raws[0].pool_labels[:2] == ["pos", "neg"]
+    assert len(raws[0].pool) == 120 and len(raws[0].test) == 24 and raws[0].val is None
+    assert raws[0].pool.labels[:2] == ["pos", "neg"] and raws[0].pool.pairs is None
 
 
 def test_format_is_inferred_from_the_extension_or_refused(tmp_path: Path) -> None:
@@ -49,17 +49,12 @@ def test_an_empty_file_is_refused(tmp_path: Path, local_dataset: Callable[..., l
     empty = tmp_path / "empty.tsv"
     empty.write_text("text\tlabel\n")
     spec = load_spec(["tracker=none", *overrides, f"dataset.test_path={empty}"])
-    with pytest.raises(ConfigError, match="dataset.test_path: the file has no rows"):
+    with pytest.raises(ConfigError, match=r"dataset.test_path: .*empty.tsv has no rows"):
         read_dataset(spec.data)
 
 
 def _hub_folder(tmp_path: Path, rows: dict[str, list[dict[str, object]]]) -> Path:
-    """A local folder `datasets.load_dataset` reads like a hub repo: split names from file names."""
-    folder = tmp_path / "hub_like"
-    folder.mkdir()
-    for split, items in rows.items():
-        (folder / f"{split}.jsonl").write_text("".join(json.dumps(r) + "\n" for r in items))
-    return folder
+    return write_hub_folder(tmp_path / "hub_like", rows)
 
 
 def test_hub_path_loads_through_datasets(tmp_path: Path) -> None:
@@ -71,9 +66,9 @@ def test_hub_path_loads_through_datasets(tmp_path: Path) -> None:
          "dataset.text_column=sentence", "dataset.train_size=20", "dataset.val_size=5"]
     )  # fmt: skip
     raw = read_dataset(spec.data)  # the same datasets.load_dataset call an online user makes
-    assert raw.pool_texts == [r["sentence"] for r in train]
-    assert raw.test_texts == [r["sentence"] for r in dev]
-    assert raw.pool_labels[:2] == ["0", "1"]
+    assert raw.pool.texts == [r["sentence"] for r in train]
+    assert raw.test.texts == [r["sentence"] for r in dev]
+    assert raw.pool.labels[:2] == ["0", "1"] and raw.val is None
 
 
 def test_hub_split_that_is_not_there_names_the_key(tmp_path: Path) -> None:
