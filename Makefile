@@ -6,11 +6,15 @@ VENV    ?= .venv
 PY      := $(VENV)/bin/python
 HARNESS := $(VENV)/bin/harness
 SWEEP   ?= default
-TRACKING ?= sqlite:///$(CURDIR)/mlflow.db
+# the MLflow store: $MLFLOW_TRACKING_URI when set (as for trials), else the project's SQLite file
+TRACKING ?= $(or $(MLFLOW_TRACKING_URI),sqlite:///$(CURDIR)/mlflow.db)
+# the Optuna study storage `make dashboard` opens: the sweep's own, unless given
+STUDY   ?= sqlite:///$(CURDIR)/runs/$(SWEEP)/study.db
+DASHBOARD_PORT ?= 8080
 # CPU-only machine: the small CPU wheel. With an NVIDIA driver present: a CUDA build.
 TORCH_SPEC ?= $(shell command -v nvidia-smi >/dev/null 2>&1 && echo 'torch>=2.4,<=2.14.1' || echo 'torch==2.13.0')
 
-.PHONY: help install test test-fast lint format sweep report bench scaleout ui trial clean
+.PHONY: help install test test-fast lint format sweep report bench scaleout ui dashboard trial clean
 
 help: ## List the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  \033[36m%-10s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -18,7 +22,7 @@ help: ## List the targets
 $(VENV)/.installed: pyproject.toml
 	python3 -m venv $(VENV)
 	$(PY) -m pip install -q "$(TORCH_SPEC)"
-	$(PY) -m pip install -q -e ".[dev,cluster]"
+	$(PY) -m pip install -q -e ".[dev,cluster,ui]"
 	@touch $@
 
 install: $(VENV)/.installed ## Create .venv with torch (CPU or CUDA build) and the harness
@@ -59,6 +63,13 @@ ui: install ## MLflow UI over the project's store (TRACKING=postgresql://... a s
 	  http://*|https://*) echo "MLflow tracking server: open $(TRACKING) (the server is the UI)";; \
 	  *) $(VENV)/bin/mlflow ui --backend-store-uri $(TRACKING) --port 5000;; \
 	esac
+
+dashboard: install ## Optuna dashboard on runs/$(SWEEP)/study.db (STUDY=<storage URL>: another study storage)
+	@case "$(STUDY)" in \
+	  sqlite:///*) test -f "$(patsubst sqlite:///%,%,$(STUDY))" || { \
+	    echo "no study storage at $(patsubst sqlite:///%,%,$(STUDY)): run \`make sweep SWEEP=$(SWEEP)\` first, or pass STUDY=<storage URL>"; exit 2; };; \
+	esac
+	$(VENV)/bin/optuna-dashboard "$(STUDY)" --port $(DASHBOARD_PORT)
 
 clean: ## Remove generated runs and stores (keeps .venv and committed reports)
 	rm -rf runs mlflow.db mlartifacts

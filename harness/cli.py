@@ -6,8 +6,16 @@ import argparse
 import os
 import sys
 from collections.abc import Sequence
+from typing import TYPE_CHECKING, NoReturn
 
+from harness.config import load_spec
 from harness.errors import ConfigError
+from harness.multirun import expand, run_multirun, swept_keys
+from harness.paths import add_config_dir
+from harness.usage import CFG_PARTS, config_text, trial_help
+
+if TYPE_CHECKING:
+    from harness.config import TrialSpec
 
 __all__ = ["main"]
 
@@ -25,10 +33,75 @@ def _fmt(value: object, pct: bool = False) -> str:
     return f"{100 * float(value):.1f}%" if pct else f"{value}"  # type: ignore[arg-type]
 
 
-def cmd_trial(overrides: Sequence[str]) -> int:
-    from harness.config import load_spec
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:  # one line and exit 2, as for any bad input
+        raise ConfigError("harness trial", message)
 
-    spec = load_spec(overrides)  # bad input fails here, before torch is even imported
+
+def _trial_parser() -> argparse.ArgumentParser:
+    """Hydra's own flags; `--config-dir` is taken by `main` for every command."""
+    p = _Parser(prog="harness trial", add_help=False)
+    p.add_argument("-h", "--help", action="store_true")
+    p.add_argument("-m", "--multirun", action="store_true")
+    p.add_argument("-c", "--cfg", choices=CFG_PARTS)
+    p.add_argument("--resolve", action="store_true")
+    p.add_argument("overrides", nargs="*")
+    return p
+
+
+def _take_config_dirs(args: Sequence[str]) -> list[str]:
+    """Remove `--config-dir DIR` / `--config-dir=DIR` / `-cd DIR`; put each DIR on the search path."""
+    rest: list[str] = []
+    it = iter(args)
+    for arg in it:
+        flag, eq, value = arg.partition("=")
+        if flag in ("--config-dir", "-cd"):
+            folder = value if eq else next(it, "")
+            if not folder:
+                raise ConfigError(flag, "needs a folder: --config-dir DIR")
+            add_config_dir(folder)
+        else:
+            rest.append(arg)
+    return rest
+
+
+def cmd_trial(args: Sequence[str]) -> int:
+    """One trial; `--help`, `--cfg` and `-m` as in any Hydra app."""
+    ns, unknown = _trial_parser().parse_known_intermixed_args(list(args))
+    if unknown:
+        raise ConfigError(unknown[0], "unknown flag", "-h, -m, --cfg, --resolve, --config-dir")
+    overrides: list[str] = ns.overrides
+    if ns.help:
+        print(trial_help())
+        return 0
+    if ns.cfg:
+        jobs = expand(overrides) if ns.multirun else [overrides]
+        for i, job in enumerate(jobs, start=1):
+            if len(jobs) > 1:
+                print(f"# trial {i}/{len(jobs)}: {' '.join(job)}")
+            print(config_text(job, ns.cfg, ns.resolve))
+        return 0
+    if ns.multirun:
+        return run_multirun(overrides)
+    return _one_trial(overrides)
+
+
+def _load_one(overrides: Sequence[str]) -> TrialSpec:
+    """Compose one trial; several values for a key without -m get a hint instead of Hydra's."""
+    try:
+        return load_spec(overrides)
+    except ConfigError:
+        try:
+            swept = swept_keys(overrides)
+        except ConfigError:
+            swept = []
+        if swept:
+            raise ConfigError(swept[0], "several values: add -m (--multirun) to run each") from None
+        raise
+
+
+def _one_trial(overrides: Sequence[str]) -> int:
+    spec = _load_one(overrides)  # bad input fails here, before torch is even imported
     from harness.tracking import make_tracker
     from harness.trial import run_trial
 
@@ -74,12 +147,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="harness",
         description="Full vs partial fine-tuning, measured. Arguments after the command are overrides "
-        "(e.g. strategy=top_k strategy.k=2 dataset.train_size=256).",
+        "(e.g. strategy=top_k strategy.k=2 dataset.train_size=256); `harness trial --help` lists "
+        "the config groups, their options and the keys. --config-dir DIR (any command) also "
+        "searches DIR for config options.",
     )
     parser.add_argument("command", choices=["trial", "sweep", "worker", "report"])
     parser.add_argument("args", nargs=argparse.REMAINDER)
     ns = parser.parse_args(argv)
     try:
+        ns.args = _take_config_dirs(ns.args)
         if ns.command == "trial":
             return cmd_trial(ns.args)
         if ns.command in ("sweep", "worker"):
@@ -94,3 +170,6 @@ def main(argv: Sequence[str] | None = None) -> int:
             file=sys.stderr,
         )
         return 130
+    except BrokenPipeError:  # `harness trial --cfg job | head`: the reader left, not an error
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0

@@ -8,15 +8,63 @@ from pathlib import Path
 
 from omegaconf import OmegaConf
 
-__all__ = ["conf_dir", "package_data", "package_model", "register_resolvers"]
+__all__ = [
+    "CONFIG_PATH_ENV",
+    "add_config_dir",
+    "conf_dir",
+    "config_dirs",
+    "find_option",
+    "package_data",
+    "package_model",
+    "register_resolvers",
+    "user_config_dirs",
+]
 
 _PKG_DIR = Path(__file__).resolve().parent
+CONFIG_PATH_ENV = "HARNESS_CONFIG_PATH"  # user config folders, os.pathsep-separated
 
 
 def conf_dir() -> Path:
     """The `conf/` tree: $HARNESS_CONF_DIR, else the one beside the package (repo checkout)."""
     env = os.environ.get("HARNESS_CONF_DIR")
     return Path(env).resolve() if env else _PKG_DIR.parent / "conf"
+
+
+def user_config_dirs() -> list[Path]:
+    """User config folders ($HARNESS_CONFIG_PATH, `--config-dir`), searched after conf/.
+
+    A missing folder is an error rather than a silently absent option."""
+    from harness.errors import ConfigError
+
+    raw = os.environ.get(CONFIG_PATH_ENV, "")
+    dirs = [Path(p).expanduser().resolve() for p in raw.split(os.pathsep) if p.strip()]
+    for folder in dirs:
+        if not folder.is_dir():
+            raise ConfigError(CONFIG_PATH_ENV, f"no such config folder: {folder}")
+    return list(dict.fromkeys(dirs))
+
+
+def add_config_dir(folder: str | os.PathLike[str]) -> None:
+    """`--config-dir DIR`: put DIR first on $HARNESS_CONFIG_PATH (sweep workers inherit it)."""
+    old = os.environ.get(CONFIG_PATH_ENV, "")
+    new = str(Path(folder).expanduser().resolve())
+    os.environ[CONFIG_PATH_ENV] = os.pathsep.join(p for p in (new, old) if p)
+
+
+def config_dirs() -> list[Path]:
+    """Every folder Hydra searches, in order: conf/ first, then the user's."""
+    return [conf_dir(), *user_config_dirs()]
+
+
+def find_option(group: str, option: str) -> Path:
+    """The YAML that `group=option` composes (the first folder that has it wins)."""
+    from harness.errors import ConfigError
+
+    for folder in config_dirs():
+        path = folder / group / f"{option}.yaml"
+        if path.is_file():
+            return path
+    raise ConfigError(group, f"unknown option {option!r}")
 
 
 def package_data(rel: str) -> str:

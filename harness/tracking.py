@@ -17,6 +17,7 @@ __all__ = [
     "MlflowTracker",
     "NoTracker",
     "Tracker",
+    "default_experiment",
     "default_uri",
     "make_tracker",
     "PARAM_KEYS",
@@ -66,8 +67,14 @@ TAG_KEYS = ("strategy", "train_size", "seed", "status", "phase", "sweep", "cell_
 
 
 def default_uri() -> str:
-    """The project's one SQLite store (MLflow >= 3.13 refuses a plain ./mlruns file store)."""
-    return f"sqlite:///{Path.cwd() / 'mlflow.db'}"
+    """`tracker.uri: null`: $MLFLOW_TRACKING_URI as MLflow users expect, else the project's one
+    SQLite store (MLflow >= 3.13 refuses a plain ./mlruns file store)."""
+    return os.environ.get("MLFLOW_TRACKING_URI") or f"sqlite:///{Path.cwd() / 'mlflow.db'}"
+
+
+def default_experiment() -> str:
+    """`tracker.experiment: null`: $MLFLOW_EXPERIMENT_NAME, else `harness-trials`."""
+    return os.environ.get("MLFLOW_EXPERIMENT_NAME") or "harness-trials"
 
 
 class Tracker(Protocol):
@@ -217,4 +224,4 @@ class MlflowTracker:
 def make_tracker(spec: TrackerSpec) -> Tracker:
     if spec.name == "none":
         return NoTracker()
-    return MlflowTracker(spec.uri, spec.experiment or "harness-trials")
+    return MlflowTracker(spec.uri, spec.experiment or default_experiment())

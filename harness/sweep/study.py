@@ -31,6 +31,7 @@ __all__ = [
     "WORKER_ID",
     "claim_confirm",
     "claim_search",
+    "create_study",
     "heartbeat",
     "make_pruner",
     "make_sampler",
@@ -42,6 +43,12 @@ __all__ = [
 
 WORKER_ID = f"{socket.gethostname()}:{os.getpid()}"
 FINISHED = (TrialState.COMPLETE, TrialState.PRUNED, TrialState.FAIL)
+# `void_reason` user attribute: what optuna-dashboard shows beside a voided (FAIL) claim
+VOID_REASONS = {
+    "overflow": "overflow: claimed after the cell's budget was taken; not run, not counted",
+    "duplicate": "duplicate: this confirmation seed is owned by a lower-numbered trial",
+    "interrupted": "interrupted: its worker died before writing a record; re-enqueued",
+}
 
 
 def open_storage(url: str, heartbeat_s: int) -> BaseStorage:
@@ -95,26 +102,55 @@ def _serialize_sqlite(engine: sqlalchemy.engine.Engine) -> None:
     engine.dispose()  # connections opened while Optuna set up the schema predate the hooks
 
 
-SAMPLERS = ("tpe", "random")
+SAMPLERS = ("qmc", "tpe", "random")
 PRUNERS = ("median", "successive_halving", "hyperband", "none")
 
 
 def make_sampler(options: dict[str, Any], seed: int) -> optuna.samplers.BaseSampler:
-    """`{name: tpe, <TPESampler options>}` or `{name: random}`, seeded with `seed`."""
+    """`{name: qmc | tpe | random, <that sampler's options>}`, seeded with `seed`."""
     kw = {k: v for k, v in options.items() if k not in ("name", "seed")}
-    kind = {"tpe": optuna.samplers.TPESampler, "random": optuna.samplers.RandomSampler}
-    return kind[options["name"]](seed=seed, **kw)
+    kind = {
+        "qmc": optuna.samplers.QMCSampler,
+        "tpe": optuna.samplers.TPESampler,
+        "random": optuna.samplers.RandomSampler,
+    }
+    return kind[options["name"]](seed=seed, **kw)  # type: ignore[operator]
 
 
-def make_pruner(options: dict[str, Any]) -> optuna.pruners.BasePruner:
-    """`{name: median | successive_halving | hyperband | none, <that pruner's options>}`."""
-    kw = {k: v for k, v in options.items() if k != "name"}
+def make_pruner(options: dict[str, Any], max_steps: int = 300) -> optuna.pruners.BasePruner:
+    """`{name: median | successive_halving | hyperband | none, <that pruner's options>}`.
+    `warmup_share` (harness option, in [0, 1)): no pruning before that share of the step budget
+    (`n_warmup_steps` of the median pruner, `min_resource` of successive halving / Hyperband)."""
+    kw = {k: v for k, v in options.items() if k not in ("name", "warmup_share")}
+    share = options.get("warmup_share")
+    if share is not None:
+        if isinstance(share, bool) or not isinstance(share, (int, float)) or not 0 <= share < 1:
+            raise ValueError(f"warmup_share must be in [0, 1), got {share!r}")
+        steps = max(1, round(share * max_steps))
+        key = {"median": "n_warmup_steps", "none": None}.get(options["name"], "min_resource")
+        if key:
+            kw[key] = steps
     return {
         "median": optuna.pruners.MedianPruner,
         "successive_halving": optuna.pruners.SuccessiveHalvingPruner,
         "hyperband": optuna.pruners.HyperbandPruner,
         "none": optuna.pruners.NopPruner,
     }[options["name"]](**kw)
+
+
+def create_study(
+    storage: BaseStorage, name: str, metric: str, pruner: optuna.pruners.BasePruner
+) -> optuna.Study:
+    """Create or load a cell's study (maximizing `metric`), its objective named after the metric
+    so that optuna-dashboard and `trials_dataframe` say e.g. `val_accuracy`, not `Objective 0`."""
+    study = optuna.create_study(
+        storage=storage, study_name=name, direction="maximize", load_if_exists=True, pruner=pruner
+    )
+    if study.metric_names != [metric]:
+        with warnings.catch_warnings():  # "experimental" since Optuna 3.2
+            warnings.simplefilter("ignore", optuna.exceptions.ExperimentalWarning)
+            study.set_metric_names([metric])
+    return study
 
 
 def valid_trials(study: optuna.Study) -> list[FrozenTrial]:
@@ -130,6 +166,7 @@ def void(study: optuna.Study, trial_id: int, reason: str) -> bool:
     storage = study._storage
     try:
         storage.set_trial_user_attr(trial_id, "void", reason)
+        storage.set_trial_user_attr(trial_id, "void_reason", VOID_REASONS.get(reason, reason))
         storage.set_trial_state_values(trial_id, TrialState.FAIL)
     except RuntimeError:  # UpdateFinishedTrialError: already finished elsewhere
         return False
