@@ -5,19 +5,26 @@ from harness.report.cli import run_report_command
 from harness.report.errors import ReportError
 from harness.report.findings import generate_findings
 from harness.report.load import load_records
+from harness.report.options import ReportOptions, report_options
 from harness.report.paths import resolve_sweep_dir
-from harness.report.stats import Comparison, compare_seeds
+from harness.report.sequential import Decision, SeedPlan, decide_family, sequential_verdict
 from harness.report.summary import mark_best, summarize_cells
+from harness.report.verdicts import verdict_table
 
 __all__ = [
-    "Comparison",
+    "Decision",
     "ReportError",
+    "ReportOptions",
+    "SeedPlan",
     "build_report",
-    "compare_seeds",
+    "decide_family",
     "generate_findings",
     "load_records",
     "mark_best",
+    "report_options",
     "resolve_sweep_dir",
     "run_report_command",
+    "sequential_verdict",
     "summarize_cells",
+    "verdict_table",
 ]

@@ -13,8 +13,11 @@ from harness.report.paths import read_sweep_yaml, resolve_sweep_dir
 
 __all__ = ["run_report_command"]
 
-USAGE = "usage: harness report SWEEP_DIR|SWEEP_YAML [out=DIR]  (default out: reports/<sweep name>)"
-_OVERRIDES = ("out",)
+USAGE = (
+    "usage: harness report SWEEP_DIR|SWEEP_YAML [out=DIR] [report.margin=POINTS] "
+    "[report.alpha=A]  (default out: reports/<sweep name>)"
+)
+_OVERRIDES = ("out", "report.margin", "report.alpha")
 
 
 def _parse(args: Sequence[str]) -> tuple[str, dict[str, str]]:
@@ -54,7 +57,8 @@ def run_report_command(args: Sequence[str]) -> int:
         sweep_dir = resolve_sweep_dir(target)
         name = str(read_sweep_yaml(sweep_dir)[0].get("name") or sweep_dir.name)
         out_dir = Path(overrides.get("out") or Path("reports") / name)
-        report = build_report(sweep_dir, out_dir)
+        stats = {k: v for k, v in overrides.items() if k.startswith("report.")}
+        report = build_report(sweep_dir, out_dir, stats)
     except ReportError as exc:
         print(f"error: {exc}\n{USAGE}", file=sys.stderr)
         return 2

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from typing import Any
 
 __all__ = [
-    "cell_name", "fmt_count", "fmt_float", "fmt_num", "fmt_p", "fmt_pct", "fmt_seconds", "md_table", "row_label",
+    "cell_name", "fmt_count", "fmt_float", "fmt_num", "fmt_p", "fmt_pct", "fmt_points", "fmt_seconds", "md_table", "row_label",
     "state_label",
 ]  # fmt: skip
 
@@ -99,6 +99,11 @@ def state_label(row: Any) -> str:
             return f"failed ({n} trial{'s' if n != 1 else ''})"
         return f"no completed trials ({int(row.get('n_pruned', 0))} pruned, {failed} failed)"
     return ""
+
+
+def fmt_points(x: float) -> str:
+    """`1 point`, `0.5 points`: the margin as the findings speak of it."""
+    return f"{x:g} point" + ("" if x == 1 else "s")
 
 
 def row_label(group: str, strategy: str) -> str:

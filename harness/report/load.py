@@ -17,7 +17,8 @@ __all__ = ["FLOAT_KEYS", "INT_KEYS", "STR_KEYS", "load_records", "parse_cell_id"
 # Scalar keys of docs/record.md, by type; every one becomes a column even when absent.
 INT_KEYS = (
     "schema_version", "train_size", "val_size", "test_size", "seed", "epochs", "epochs_run",
-    "best_epoch", "trainable_params", "total_params", "trial_number",
+    "best_epoch", "trainable_params", "total_params", "trial_number", "data_seed",
+    "optimizer_steps", "best_step",
 )  # fmt: skip
 FLOAT_KEYS = (
     "lr", "weight_decay", "dropout", "val_accuracy", "val_macro_f1", "val_loss",
@@ -31,6 +32,7 @@ STR_KEYS = (
     "status", "error", "model", "model_name_or_path", "dataset", "task", "strategy",
     "optimizer", "scheduler", "head", "loss", "checkpoint_path", "device", "precision",
     "frozen_prefix", "git_sha", "started_at", "finished_at", "sweep", "cell_id", "phase",
+    "stopped_by", "selection_metric",
 )  # fmt: skip
 _BOOL_KEYS = ("git_dirty",)
 _LEADING = ("group", "grid_strategy", "grid_train_size", "cell_id", "phase", "trial_number")
@@ -64,6 +66,14 @@ def _from_path(path: Path, records_dir: Path) -> dict[str, Any]:
     return found
 
 
+def _config_data_seed(record: dict[str, Any]) -> int:
+    """Records from before `data_seed` was a key: the resolved config's, else the one draw (0)."""
+    config = record.get("config")
+    dataset = config.get("dataset") if isinstance(config, dict) else None
+    value = dataset.get("data_seed") if isinstance(dataset, dict) else None
+    return int(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else 0
+
+
 def _flatten(record: dict[str, Any], located: dict[str, Any]) -> dict[str, Any]:
     """One row per record: scalars as they are, nested values as sorted JSON strings."""
     row: dict[str, Any] = {}
@@ -74,6 +84,8 @@ def _flatten(record: dict[str, Any], located: dict[str, Any]) -> dict[str, Any]:
         if row.get(key) is None:
             row[key] = value
     row["record_path"] = located["record_path"]
+    if record.get("data_seed") is None:
+        row["data_seed"] = _config_data_seed(record)
     cell = record.get("cell") if isinstance(record.get("cell"), dict) else None
     if cell is None:
         cell = parse_cell_id(str(row.get("cell_id") or ""))

@@ -44,7 +44,7 @@ def _save(fig: plt.Figure, path: Path) -> Path:
 
 
 def plot_learning_curves(summary: pd.DataFrame, path: Path, score: Score = ACCURACY) -> Path:
-    """Test accuracy vs train size (log x); band = min–max over confirmation seeds."""
+    """Test accuracy vs train size (log x); band = 95 % t interval of the mean over runs."""
     fig, ax = plt.subplots(figsize=(7, 4.5))
     ok = summary[summary["state"] == "ok"]
     style = _style(summary)
@@ -55,7 +55,9 @@ def plot_learning_curves(summary: pd.DataFrame, path: Path, score: Score = ACCUR
         ax.plot(
             x, 100 * block["mean"], marker="o", label=row_label(str(group), str(strategy)), **kw
         )
-        ax.fill_between(x, 100 * block["min"], 100 * block["max"], color=kw["color"], alpha=0.2)
+        low = block["ci_low"] if "ci_low" in block else block["min"]
+        high = block["ci_high"] if "ci_high" in block else block["max"]
+        ax.fill_between(x, 100 * low, 100 * high, color=kw["color"], alpha=0.2)
     if ok.empty:
         ax.text(0.5, 0.5, "no finished confirmation runs", ha="center", transform=ax.transAxes)
     else:
@@ -66,7 +68,7 @@ def plot_learning_curves(summary: pd.DataFrame, path: Path, score: Score = ACCUR
     ax.minorticks_off()
     ax.set_xlabel("train size (examples, log scale)")
     ax.set_ylabel(f"test {score.label} (%)")
-    ax.set_title("Learning curves (mean; band = seed min–max)")
+    ax.set_title("Learning curves (mean; band = 95 % CI over confirmation runs)")
     ax.grid(True, alpha=0.3)
     return _save(fig, path)
 

@@ -8,10 +8,9 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from scipy import stats
 
-from harness.report.stats import ALPHA, compare_seeds
-
-__all__ = ["CELL_KEYS", "grid_from_sweep", "mark_best", "summarize_cells"]
+__all__ = ["CELL_KEYS", "grid_from_sweep", "mark_best", "run_key", "summarize_cells"]
 
 CELL_KEYS = ["group", "strategy", "train_size"]
 
@@ -49,23 +48,34 @@ def _search_best(search_ok: pd.DataFrame) -> dict[str, Any]:
     }
 
 
+def run_key(seed: Any, data_seed: Any) -> tuple[int, int]:
+    """Runs of two cells pair when they share the training seed and the data subset draw."""
+    return int(seed), 0 if pd.isna(data_seed) else int(data_seed)
+
+
 def _seed_stats(confirm_ok: pd.DataFrame) -> dict[str, Any]:
-    """Mean, sample std and range over confirmation seeds, plus the per-seed values."""
-    seed_acc = {
-        int(s): float(a)
-        for s, a in zip(confirm_ok["seed"], confirm_ok["test_score"], strict=True)
-        if pd.notna(s)
-    }
+    """Mean, sample std, range and 95 % t interval over confirmation runs, plus per-run values."""
+    seed_acc: dict[tuple[int, int], float] = {}
+    run_paths: dict[tuple[int, int], str] = {}
+    for _, r in confirm_ok.iterrows():
+        if pd.notna(r["seed"]):
+            key = run_key(r["seed"], r.get("data_seed"))
+            seed_acc[key], run_paths[key] = float(r["test_score"]), str(r["record_path"])
     values = np.array(list(seed_acc.values()), dtype=float)
-    has = len(values) > 0
+    n, has = len(values), len(values) > 0
+    std = float(values.std(ddof=1)) if n >= 2 else math.nan
+    half = float(stats.t.ppf(0.975, n - 1)) * std / math.sqrt(n) if n >= 2 else math.nan
     ensemble = confirm_ok["ensemble_score"].dropna()
     return {
-        "n_seeds": len(values),
+        "n_seeds": n,
         "seed_acc": dict(sorted(seed_acc.items())),
+        "run_paths": run_paths,
         "mean": float(values.mean()) if has else math.nan,
-        "std": float(values.std(ddof=1)) if len(values) >= 2 else math.nan,
+        "std": std,
         "min": float(values.min()) if has else math.nan,
         "max": float(values.max()) if has else math.nan,
+        "ci_low": float(values.mean()) - half if has else math.nan,
+        "ci_high": float(values.mean()) + half if has else math.nan,
         "ensemble": float(ensemble.mean()) if len(ensemble) else math.nan,
         "overfit_gap": float(confirm_ok["score_gap"].mean()) if has else math.nan,
     }
@@ -127,38 +137,31 @@ def summarize_cells(
     return pd.DataFrame(rows)
 
 
-def _verdicts(block: pd.DataFrame, alpha: float) -> list[dict[str, Any]]:
-    """Compare every finished cell at one train size to that size's best mean."""
+def _best_marks(
+    block: pd.DataFrame, versus_best: dict[tuple[str, int, str], str]
+) -> list[dict[str, Any]]:
+    """Mark each size's best mean and every other finished cell's verdict against it."""
     ok = block[block["state"] == "ok"]
+    best = (
+        ok.sort_values(["mean", "strategy"], ascending=[False, True]).iloc[0]
+        if not ok.empty
+        else None
+    )
     out = []
-    best_mean = ok["mean"].max() if not ok.empty else math.nan
-    best = ok[ok["mean"] == best_mean].sort_values("strategy").iloc[0] if not ok.empty else None
     for _, row in block.iterrows():
-        if row["state"] != "ok" or best is None:
-            out.append({"is_best": False, "verdict": "", "p_vs_best": math.nan, "test_vs_best": ""})
-        elif row["mean"] == best_mean:
-            out.append(
-                {"is_best": True, "verdict": "best", "p_vs_best": math.nan, "test_vs_best": ""}
-            )
-        else:
-            cmp = compare_seeds(row["seed_acc"], best["seed_acc"])
-            verdict = (
-                "unjudged"
-                if not cmp.judged
-                else "worse"
-                if cmp.beyond_noise(alpha)
-                else "within_noise"
-            )
-            out.append(
-                {"is_best": False, "verdict": verdict, "p_vs_best": cmp.p, "test_vs_best": cmp.test}
-            )
+        is_best = best is not None and row["strategy"] == best["strategy"] and row["state"] == "ok"
+        key = (str(row["group"]), int(row["train_size"]), str(row["strategy"]))
+        verdict = "best" if is_best else versus_best.get(key, "") if row["state"] == "ok" else ""
+        out.append({"is_best": bool(is_best), "verdict": verdict})
     return out
 
 
-def mark_best(summary: pd.DataFrame, alpha: float = ALPHA) -> pd.DataFrame:
-    """Add is_best / verdict / p_vs_best: the noise test of each cell against its size's best."""
+def mark_best(
+    summary: pd.DataFrame, versus_best: dict[tuple[str, int, str], str] | None = None
+) -> pd.DataFrame:
+    """Add is_best / verdict: each size's best mean, and each other cell's verdict against it."""
     marks: list[tuple[Any, dict[str, Any]]] = []
     for _, block in summary.groupby(["group", "train_size"], sort=False):
-        marks.extend(zip(block.index, _verdicts(block, alpha), strict=True))
+        marks.extend(zip(block.index, _best_marks(block, versus_best or {}), strict=True))
     extra = pd.DataFrame([m for _, m in marks], index=[i for i, _ in marks])
     return summary.join(extra).sort_values(CELL_KEYS, kind="stable").reset_index(drop=True)

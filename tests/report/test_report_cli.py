@@ -27,7 +27,10 @@ def test_writes_report_to_out(
         (["nowhere"], "nowhere: no such sweep output folder or sweep YAML file"),
         ([], "expected exactly one sweep folder or sweep file, got 0"),
         (["a", "b"], "expected exactly one sweep folder or sweep file, got 2"),
-        (["x", "colour=red"], "unknown override(s) colour; allowed: out"),
+        (
+            ["x", "colour=red"],
+            "unknown override(s) colour; allowed: out, report.margin, report.alpha",
+        ),
     ],
 )
 def test_bad_input_is_exit_2_with_message(

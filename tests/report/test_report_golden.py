@@ -67,6 +67,21 @@ def test_fixture_generator_reproduces_committed_records(
     )
     regenerated = sorted(p.relative_to(fresh) for p in fresh.rglob("*") if p.is_file())
     assert committed == regenerated
-    assert len([p for p in committed if p.suffix == ".json"]) == 49
+    assert len([p for p in committed if p.suffix == ".json"]) == 74
     for rel in committed:
         assert (fresh / rel).read_bytes() == (fixture_sweep / rel).read_bytes(), rel
+
+
+def test_golden_covers_every_verdict_and_the_trust_section(golden_path: Path) -> None:
+    text = golden_path.read_text(encoding="utf-8")
+    for verdict in (
+        "**better**",
+        "**worse**",
+        "**equivalent (±1 point)**",
+        "**undecided — would need about",
+    ):
+        assert verdict in text
+    assert "\nDecided: 4 of 9 strategy-vs-full comparisons\n" in text
+    assert "## Trust" in text and "*suspect*: full@100 still_improving" in text
+    for figure in ("training_curves.png", "budget_curves.png", "learning_curves.png"):
+        assert f"]({figure})" in text

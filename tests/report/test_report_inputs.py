@@ -104,7 +104,7 @@ def test_no_records_is_a_report_error_naming_the_path(tmp_path: Path, make: str)
 
 def test_load_records_is_tidy(fixture_sweep: Path) -> None:
     frame = load_records(fixture_sweep)
-    assert len(frame) == 49
+    assert len(frame) == 74
     assert set(SCALAR_KEYS) <= set(frame.columns)
     assert frame["cell_id"].notna().all() and frame["phase"].isin(["search", "confirm"]).all()
     nested = [c for c in frame.columns if frame[c].map(lambda v: isinstance(v, (dict, list))).any()]

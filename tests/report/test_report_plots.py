@@ -31,7 +31,7 @@ def test_report_writes_valid_pngs_and_links_them(built_report: Path) -> None:
 def test_report_writes_tidy_table(built_report: Path) -> None:
     csv = pd.read_csv(built_report.parent / "records.csv")
     parquet = pd.read_parquet(built_report.parent / "records.parquet")
-    assert len(csv) == len(parquet) == 49
+    assert len(csv) == len(parquet) == 74
     assert {"cell_id", "phase", "trial_number", "test_accuracy", "train_time_s"} <= set(
         parquet.columns
     )

@@ -1,0 +1,123 @@
+"""Which cells can be trusted: the records' own flags plus a falling learning curve.
+
+Trials flag themselves (`flags`: `still_improving`, `not_converged`, `near_chance`,
+`lr_at_boundary`); a cell is flagged when any of its confirmation runs is. The report adds
+`curve_falls`: a larger nested train size of the same strategy scoring below a smaller one
+beyond noise. Findings resting on a flagged cell are marked *suspect* with the reason.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from typing import Any
+
+import pandas as pd
+
+from harness.report.fmt import cell_name, md_table
+from harness.report.sequential import SeedPlan
+from harness.report.verdicts import compare_runs
+
+__all__ = ["FLAG_MEANINGS", "CellKey", "cell_flags", "suspect_note", "trust_section"]
+
+CellKey = tuple[str, str, int]  # (group, strategy, train_size)
+
+FLAG_MEANINGS = {
+    "still_improving": "the best evaluation was the last and the step budget ran out",
+    "not_converged": "training loss / accuracy say the model has not fit the training set",
+    "near_chance": "test metric within 2 points of the majority-class rate",
+    "lr_at_boundary": "chosen learning rate in the outer 10 % of its (log) search range",
+    "curve_falls": "scores below a smaller nested train size of the same strategy beyond noise (upper 95 % bound of the difference < 0)",
+}
+
+
+def _flags_of(value: Any) -> list[str]:
+    """A record's flags (a JSON list after loading); absent in old records means none."""
+    if isinstance(value, list):
+        return [str(v) for v in value]
+    if not isinstance(value, str) or not value.startswith("["):
+        return []
+    try:
+        found = json.loads(value)
+    except ValueError:
+        return []
+    return [str(v) for v in found] if isinstance(found, list) else []
+
+
+def _record_flags(records: pd.DataFrame, summary: pd.DataFrame) -> dict[CellKey, list[str]]:
+    """Per cell: each flag with how many of its completed confirmation runs carry it."""
+    out: dict[CellKey, list[str]] = {}
+    if "flags" not in records.columns:
+        return out
+    done = records[(records["phase"] == "confirm") & (records["status"] == "completed")]
+    for (group, strategy, size), block in done.groupby(
+        ["group", "grid_strategy", "grid_train_size"]
+    ):
+        counts = Counter(f for v in block["flags"] for f in set(_flags_of(v)))
+        if counts:
+            key = (str(group), str(strategy), int(size))
+            out[key] = [f"{f} ({n} of {len(block)} runs)" for f, n in sorted(counts.items())]
+    return out
+
+
+def _curve_falls(summary: pd.DataFrame) -> dict[CellKey, list[str]]:
+    """Flag a cell that scores below a smaller train size of its strategy beyond noise."""
+    out: dict[CellKey, list[str]] = {}
+    ok = summary[summary["state"] == "ok"]
+    for (group, strategy), block in ok.groupby(["group", "strategy"], sort=True):
+        rows = sorted((r for _, r in block.iterrows()), key=lambda r: int(r["train_size"]))
+        for i, large in enumerate(rows):
+            for small in rows[:i]:
+                n = len(large["seed_acc"])
+                d, *_ = compare_runs(large["seed_acc"], small["seed_acc"], SeedPlan(n, n), 1.0)
+                if d.ci_high < 0:
+                    key = (str(group), str(strategy), int(large["train_size"]))
+                    out.setdefault(key, []).append(
+                        f"curve_falls (below {cell_name(strategy, small['train_size'], str(group))} "
+                        f"by {-d.diff:.1f} points, 95 % CI {d.ci_low:.1f} to {d.ci_high:.1f})"
+                    )
+    return out
+
+
+def cell_flags(records: pd.DataFrame, summary: pd.DataFrame) -> dict[CellKey, list[str]]:
+    """Every flagged cell with its reasons, records' flags first, then curve_falls."""
+    out = _record_flags(records, summary)
+    for key, reasons in _curve_falls(summary).items():
+        out.setdefault(key, []).extend(reasons)
+    return out
+
+
+def suspect_note(cells: list[CellKey], flags: dict[CellKey, list[str]]) -> str:
+    """` *suspect*: full@100 still_improving (2 of 3 runs)` for a finding on flagged cells."""
+    reasons = [
+        f"{cell_name(s, n, g)} {'; '.join(flags[(g, s, n)])}"
+        for g, s, n in cells
+        if (g, s, n) in flags
+    ]
+    return f" *suspect*: {'; '.join(reasons)}." if reasons else ""
+
+
+def trust_section(flags: dict[CellKey, list[str]], figure: str | None) -> str:
+    """List flagged cells with reasons, say what each flag means, and show the training curves."""
+    rows = [
+        [cell_name(s, n, g), "; ".join(reasons)] for (g, s, n), reasons in sorted(flags.items())
+    ]
+    table = (
+        md_table(["cell", "flags (confirmation runs carrying each)"], rows)
+        if rows
+        else "No cell is flagged."
+    )
+    meanings = "\n".join(f"- `{name}`: {text}" for name, text in FLAG_MEANINGS.items())
+    parts = [
+        "## Trust",
+        "A cell is flagged when any of its confirmation runs carries a flag (records without "
+        "`flags` count as unflagged); findings resting on a flagged cell are marked *suspect*.",
+        table,
+        meanings,
+    ]
+    if figure:
+        parts += [
+            "### Training curves of the confirmation runs",
+            f"![Training curves per cell]({figure})",
+        ]
+    return "\n\n".join(parts)
