@@ -39,10 +39,12 @@ if __package__ in (None, ""):  # `python bench/bench.py` (make bench): make `ben
 import torch  # noqa: E402
 
 from bench.baselines import plain_loop, trainer_run  # noqa: E402
+from bench.parity import parity  # noqa: E402
 from bench.sweep_cost import sweep_cost  # noqa: E402
 from bench.table import render  # noqa: E402
 from bench.trials import cache_variants, harness_trial  # noqa: E402
 from bench.workload import Texts, Workload, clear_caches, load_texts  # noqa: E402
+from harness.runtime import native_bf16  # noqa: E402
 from harness.sweep.spec import load_sweep  # noqa: E402
 
 OUT = Path(__file__).resolve().parent / "out"
@@ -80,14 +82,16 @@ def throughput(
         "trainer": lambda: trainer_run(work, texts),
         "plain": lambda: plain_loop(work, texts),
     }
+    if native_bf16(torch.device("cpu")):  # the same trial in bf16 autocast (the CPU default here)
+        variants["harness_bf16"] = lambda: harness_trial(work, records, ["train.precision=bf16"])
     runs: dict[str, list[dict[str, Any]]] = {name: [] for name in variants}
     names = list(variants)
     for r in range(rounds):
         round_start = time.perf_counter()
-        for name in names[r % 3 :] + names[: r % 3]:
+        for name in names[r % len(names) :] + names[: r % len(names)]:
             clear_caches()
             run = variants[name]()
-            if name == "harness":
+            if name.startswith("harness"):
                 run["samples_per_s"] = run["train_samples_per_s"]
             runs[name].append(run)
             _log(f"round {r + 1} {name}: {run['samples_per_s']:.1f} samples/s")
@@ -102,6 +106,8 @@ def throughput(
         "harness_vs_trainer": median["harness"] / median["trainer"],
         "harness_vs_plain": median["harness"] / median["plain"],
     }
+    if "harness_bf16" in median:
+        ratios["bf16_vs_fp32"] = median["harness_bf16"] / median["harness"]
     return {**runs, "median": median, "ratios": ratios}
 
 
@@ -129,13 +135,15 @@ def cache(work: Workload, full_train_time_s: float, records: Path, runs: int) ->
     return out
 
 
-def sweep(sweep_dir: Path, work: Workload, cache_res: dict[str, Any]) -> dict[str, Any]:
+def sweep(
+    sweep_dir: Path, work: Workload, cache_res: dict[str, Any], bf16_speedup: float
+) -> dict[str, Any]:
     """Section 3, or a note saying why it was skipped."""
     if not (sweep_dir / "records").is_dir():
         return {"skipped": f"skipped: no sweep folder at {sweep_dir} (run `make sweep` first)"}
     full_t = cache_res["full_train_time_s"]
     ratios = {s: cache_res[s]["uncached"]["train_time_s"] / full_t for s in ("head_only", "top_k")}
-    res = sweep_cost(sweep_dir, ratios, full_t / work.samples)
+    res = sweep_cost(sweep_dir, ratios, full_t / work.samples, bf16_speedup)
     return res or {"skipped": f"skipped: {sweep_dir} has no records yet"}
 
 
@@ -184,6 +192,7 @@ def main(argv: list[str] | None = None) -> int:
         help="interleaved throughput rounds (default 3, quick 1)",
     )
     p.add_argument("--budget-s", type=float, default=780, help="run fewer rounds past this (s)")
+    p.add_argument("--no-parity", action="store_true", help="skip the bf16/fp32 parity trials")
     p.add_argument("--out", type=Path, default=OUT, help="where bench.md and bench.json go")
     args = p.parse_args(argv)
     work, rounds = (QUICK, args.rounds or 1) if args.quick else (FULL, args.rounds or 3)
@@ -203,9 +212,16 @@ def main(argv: list[str] | None = None) -> int:
     _log("2/4 frozen-prefix cache: head_only and top_k, uncached / cold / cell share")
     cache_res = cache(work, full_t, records, cell_runs(args.sweep_file))
     _log(f"3/4 sweep cost from {args.sweep_dir}")
-    sweep_res = sweep(args.sweep_dir, work, cache_res)
+    sweep_res = sweep(args.sweep_dir, work, cache_res, thr["ratios"].get("bf16_vs_fp32", 1.0))
     _log("4/4 a 2,000-trial study at these per-trial times")
     study = envelope(thr, sweep_res)
+    par: dict[str, Any] = {"skipped": "skipped (--no-parity)"}
+    if not args.no_parity and native_bf16(torch.device("cpu")):
+        _log("5/5 bf16 vs fp32 parity: paired trials by seed at two train sizes")
+        sizes, seeds, steps = ((32,), 2, 8) if args.quick else ((100, 300), 5, 120)
+        par = parity(records, sizes, seeds, steps)
+    elif not args.no_parity:
+        par = {"skipped": "skipped: this CPU has no native bf16 (AVX-512 BF16 / AMX)"}
 
     results = {
         "meta": {
@@ -221,7 +237,7 @@ def main(argv: list[str] | None = None) -> int:
             "loadavg_start": load_start, "loadavg_end": _loadavg(),
             "total_s": time.perf_counter() - started,
         },
-        "throughput": thr, "cache": cache_res, "sweep": sweep_res, "study": study,
+        "throughput": thr, "cache": cache_res, "sweep": sweep_res, "study": study, "parity": par,
     }  # fmt: skip
     table = render(results)
     args.out.mkdir(parents=True, exist_ok=True)

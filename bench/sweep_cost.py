@@ -1,21 +1,26 @@
-"""What a finished sweep cost, against what it would have cost without the cache and pruning.
+"""What a finished sweep cost, against what a naive sweep would have cost.
 
-Per trial record (records/**/*.json):
+Naive = every configuration the sweep tried (search trials and confirmation runs) trained to its
+full step budget, in fp32, without the frozen-prefix cache. Per trial record (records/**/*.json):
 
-- actual = wall_time_s (which holds any cache build the trial actually did); a confirmation record with `reused_from` (the selected search run
-  standing in for seed 0) counts 0: it was not re-run.
-- hypothetical (uncached + unpruned) = overhead + uncached_train x unpruned, where
-  - overhead = wall_time_s - training time (model load, tokenization, final test/train
-    evaluation), training time being train_time_s - cache_share_s + cache_time_s; for a pruned trial (which never reached the final evaluation) the median
-    overhead of the completed trials of its (strategy, train_size), else its own;
-  - unpruned = epochs / epochs_run for a pruned trial (planned_steps / steps if it was pruned
-    inside its first epoch), 1 otherwise (early stopping is the trial's own choice, not a saving);
+- actual = wall_time_s (which holds any cache build the trial actually did); a confirmation record
+  with `reused_from` (the selected search run standing in for seed 0) counts 0: it was not re-run.
+- naive = overhead + uncached_train x to_budget x fp32, where
+  - overhead = wall_time_s - training time (model load, tokenization, final evaluation), training
+    time being train_time_s - cache_share_s + cache_time_s; for a pruned trial (which never
+    reached the final evaluation) the median overhead of the completed trials of its
+    (strategy, train_size), else its own;
+  - to_budget = planned_steps / optimizer_steps (pruned and plateau-stopped trials alike: naive
+    trains every configuration to its budget); old epoch-budget records: epochs / epochs_run;
   - uncached_train = train_time_s for a trial that ran without a cache (frozen_prefix "none":
-    full, lora, ...); for a cached trial, s_full(n) x r(strategy) x n x epochs_run, with
-    s_full(n) = the median train_time_s / (train_size x epochs_run) of the sweep's full
-    trials at that train_size (else the bench's own full trial), and r(strategy) = uncached
-    trial time of that strategy / full trial time, both measured by this bench (head_only,
-    top_k). A cached strategy the bench did not measure is charged its actual time (no saving).
+    full, lora, ...); for a cached trial, s_full(n) x r(strategy) x samples, with s_full(n) =
+    the median train_time_s per training example processed of the sweep's full trials at that
+    train_size (else the bench's own full trial), samples = optimizer_steps x batch_size, and
+    r(strategy) = uncached trial time of that strategy / full trial time, both measured by this
+    bench (head_only, top_k). A cached strategy the bench did not measure is charged its actual
+    time (no saving);
+  - fp32 = the bench-measured fp32 / bf16 training time of the full trial for a trial that ran
+    in bf16 (1 for fp32 trials).
 - reused confirmation records count 0 on both sides of the headline ratio; the saving from
   reusing them is printed separately.
 Process overhead outside trials (Optuna, study storage, Python start-up) is in neither sum.
@@ -35,12 +40,13 @@ from omegaconf import OmegaConf
 __all__ = ["FORMULA", "load_records", "sweep_cost"]
 
 FORMULA = (
-    "hypothetical = sum over trials run of [overhead + uncached_train x unpruned]; "
+    "naive = sum over trials run of [overhead + uncached_train x to_budget x fp32]; "
     "overhead = wall_time_s - train_time_s (pruned: median of completed trials in the cell); "
-    "unpruned = epochs/epochs_run for pruned trials; uncached_train = train_time_s if run "
-    "uncached, else s_full(n) x r(strategy) x n x epochs_run with s_full(n) = median "
-    "full-trial train_time_s/(n x epochs_run) at that n and r = bench-measured uncached "
-    "strategy time / full time; reused confirm records count 0"
+    "to_budget = planned_steps / optimizer_steps (every configuration trained to its budget); "
+    "uncached_train = train_time_s if run uncached, else s_full(n) x r(strategy) x samples with "
+    "s_full(n) = median full-trial train_time_s per training example at that n and r = "
+    "bench-measured uncached strategy time / full time; fp32 = bench-measured fp32/bf16 time "
+    "for bf16 trials; reused confirm records count 0"
 )
 
 
@@ -64,13 +70,23 @@ def _expected_cells(sweep_dir: Path) -> int | None:
     return len(list(itertools.product(*grid.values()))) if grid else None
 
 
-def _unpruned(rec: dict[str, Any]) -> float:
-    """How much longer the trial would have trained had it not been pruned."""
-    if rec.get("status") != "pruned":
+def _to_budget(rec: dict[str, Any]) -> float:
+    """How much longer the trial would have trained run to its full budget (not pruned, not
+    stopped on a plateau)."""
+    if rec.get("optimizer_steps") and rec.get("planned_steps"):
+        return rec["planned_steps"] / rec["optimizer_steps"]
+    if rec.get("status") != "pruned":  # old epoch-budget records: early stopping not counted
         return 1.0
     if rec.get("epochs_run"):
         return rec["epochs"] / rec["epochs_run"]
     return (rec.get("planned_steps") or 1) / max(rec.get("steps") or 1, 1)
+
+
+def _samples(rec: dict[str, Any]) -> float:
+    """Training examples processed."""
+    if rec.get("optimizer_steps") and rec.get("batch_size"):
+        return float(rec["optimizer_steps"] * rec["batch_size"])
+    return float(rec["train_size"] * (rec.get("epochs_run") or 0))
 
 
 def _trained(rec: dict[str, Any]) -> float:
@@ -84,13 +100,11 @@ def _key(rec: dict[str, Any]) -> tuple[str, int]:
 
 
 def _full_rate(runs: list[dict[str, Any]]) -> dict[int, float]:
-    """Median seconds per training example-epoch of the uncached full trials, per train_size."""
+    """Median seconds per training example processed by the full trials, per train_size."""
     rates: dict[int, list[float]] = defaultdict(list)
     for r in runs:
-        if r["strategy"] == "full" and r.get("train_time_s") and r.get("epochs_run"):
-            rates[int(r["train_size"])].append(
-                r["train_time_s"] / (r["train_size"] * r["epochs_run"])
-            )
+        if r["strategy"] == "full" and r.get("train_time_s") and _samples(r):
+            rates[int(r["train_size"])].append(r["train_time_s"] / _samples(r))
     return {n: statistics.median(v) for n, v in rates.items()}
 
 
@@ -109,22 +123,26 @@ def _hypothetical(
     overheads: dict[tuple[str, int], float],
     uncached_vs_full: dict[str, float],
     bench_full_rate: float,
+    bf16_speedup: float = 1.0,
 ) -> float:
-    """Seconds this trial would have cost without the cache and without pruning."""
+    """Seconds this trial would have cost naively (see the module docstring)."""
     train_s = _trained(rec)
     overhead = rec["wall_time_s"] - train_s
     if rec.get("status") == "pruned":
         overhead = overheads.get(_key(rec), overhead)
-    n, epochs_run = int(rec["train_size"]), rec.get("epochs_run") or 0
     cached = rec.get("frozen_prefix", "none") not in (None, "none")
-    if cached and rec["strategy"] in uncached_vs_full and epochs_run:
-        rate = full_rate.get(n, bench_full_rate)
-        train_s = rate * uncached_vs_full[rec["strategy"]] * n * epochs_run
-    return overhead + train_s * _unpruned(rec)
+    if cached and rec["strategy"] in uncached_vs_full and _samples(rec):
+        rate = full_rate.get(int(rec["train_size"]), bench_full_rate)
+        train_s = rate * uncached_vs_full[rec["strategy"]] * _samples(rec)
+    fp32 = bf16_speedup if rec.get("precision") == "bf16" else 1.0
+    return overhead + train_s * _to_budget(rec) * fp32
 
 
 def sweep_cost(
-    sweep_dir: Path, uncached_vs_full: dict[str, float], bench_full_rate: float
+    sweep_dir: Path,
+    uncached_vs_full: dict[str, float],
+    bench_full_rate: float,
+    bf16_speedup: float = 1.0,
 ) -> dict[str, Any] | None:
     """Actual vs hypothetical compute of a sweep folder; None if it has no records."""
     records = load_records(sweep_dir)
@@ -135,7 +153,9 @@ def sweep_cost(
     full_rate, overheads = _full_rate(runs), _overheads(runs)
 
     def hyp(r: dict[str, Any]) -> float:
-        return _hypothetical(r, full_rate, overheads, uncached_vs_full, bench_full_rate)
+        return _hypothetical(
+            r, full_rate, overheads, uncached_vs_full, bench_full_rate, bf16_speedup
+        )
 
     actual = sum(r["wall_time_s"] for r in runs)
     hypothetical = sum(hyp(r) for r in runs)
@@ -158,5 +178,14 @@ def sweep_cost(
         "ratio_with_reuse": with_reuse / actual if actual > 0 else None,
         "full_s_per_example_epoch": full_rate,
         "uncached_vs_full": uncached_vs_full,
+        "bf16_speedup": bf16_speedup,
+        "eval_s": sum(r.get("eval_time_s") or 0.0 for r in runs),
+        "train_s": sum(r.get("train_time_s") or 0.0 for r in runs),
+        "test_evals_skipped": sum(
+            r.get("phase") == "search"
+            and r.get("status") == "completed"
+            and r.get("test_accuracy") is None
+            for r in runs
+        ),
         "formula": FORMULA,
     }

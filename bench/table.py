@@ -33,6 +33,19 @@ def _throughput(t: dict[str, Any]) -> list[Row]:
         ("plain PyTorch loop, train samples/s", f"{m['plain']:.1f}", "", ""),
         ("harness / Trainer", _x(r["harness_vs_trainer"]), *_check(r["harness_vs_trainer"], 2)),
         ("harness / plain loop", _x(r["harness_vs_plain"]), *_check(r["harness_vs_plain"], 0.95)),
+        *(
+            [
+                (
+                    "harness full FT in bf16 autocast, train samples/s",
+                    f"{m['harness_bf16']:.1f}",
+                    "",
+                    "",
+                ),
+                ("bf16 / fp32 (the same harness trial)", _x(r["bf16_vs_fp32"]), "", ""),
+            ]
+            if "bf16_vs_fp32" in r
+            else []
+        ),
     ]
 
 
@@ -84,10 +97,42 @@ def _sweep(s: dict[str, Any]) -> list[Row]:
             "",
         ),
         ("actual compute (sum of wall_time_s)", f"{s['actual_s']:.1f} s", "", ""),
-        ("hypothetical uncached + unpruned", f"{s['hypothetical_s']:.1f} s", "", ""),
-        ("hypothetical / actual", _x(s["ratio"]), *_check(s["ratio"], 5)),
+        (
+            "naive: every configuration to its full budget, fp32, uncached",
+            f"{s['hypothetical_s']:.1f} s",
+            "",
+            "",
+        ),
+        ("naive / actual", _x(s["ratio"]), *_check(s["ratio"], 5)),
+        (
+            "validation share of training time (sum eval_time_s / sum train_time_s)",
+            f"{100 * s.get('eval_s', 0) / max(s.get('train_s', 0), 1e-9):.0f} %",
+            "",
+            "",
+        ),
+        (
+            "search trials that skipped the test evaluation",
+            f"{s.get('test_evals_skipped', 0)}",
+            "",
+            "",
+        ),
         ("... also counting reused confirm runs as re-run", _x(s["ratio_with_reuse"]), "", ""),
     ]
+
+
+def _parity(par: dict[str, Any]) -> list[Row]:
+    if "skipped" in par:
+        return [("bf16 vs fp32 parity", par["skipped"], "", "n/a")]
+    rows: list[Row] = []
+    for n, v in par["sizes"].items():
+        d = v["diff"]
+        rows.append((
+            f"n={n}: bf16 − fp32 test accuracy, {d['n']} seeds paired ({par['max_steps']} steps)",
+            f"{d['mean']:+.2f} points [{d['low']:+.2f}, {d['high']:+.2f}], TOST p={d['p_tost']:.3f}",
+            f"within ±{par['margin']:g}", "PASS" if d["equivalent"] else "MISS",
+        ))  # fmt: skip
+        rows.append((f"n={n}: bf16 / fp32 train samples/s (median)", _x(v["speedup"]), "", ""))
+    return rows
 
 
 def _study(st: dict[str, Any], device: str) -> list[Row]:
@@ -117,6 +162,9 @@ def render(results: dict[str, Any]) -> str:
     lines += _table("2. Frozen-prefix cache (record train_time_s: training + per-epoch validation + share of the cache build)",
                     _cache(results["cache"]))  # fmt: skip
     lines += _table("3. Default sweep cost", _sweep(results["sweep"]))
+    if "parity" in results:
+        lines += _table("5. bf16 autocast on this CPU vs fp32 (the CPU default only if equivalent)",
+                        _parity(results["parity"]))  # fmt: skip
     if "formula" in results["sweep"]:
         lines += [f"Sweep estimate: {results['sweep']['formula']}.", ""]
     device = f"{meta['threads']}-thread CPU"

@@ -13,8 +13,11 @@ from harness.drift import param_drift, repr_cka
 from harness.models import Classifier
 from harness.models.loading import pretrained_encoder
 from harness.train import LoopResult, LoopSpec, evaluate
+from harness.trust import record_flags
 
 __all__ = ["final_metrics"]
+
+ENTITY = ("entity_precision", "entity_recall", "entity_f1")
 
 
 def final_metrics(
@@ -27,24 +30,45 @@ def final_metrics(
     rec: dict[str, Any],
     vocab_size: int,
 ) -> None:
-    """The selected state, evaluated once: test, train (for the overfitting gap), drift."""
+    """The selected state, evaluated once: train (for the overfitting gap), test (unless the
+    trial only selects, as a search trial does), drift; then the trial's trust flags."""
     best = loop.best or {}
-    test = evaluate(model, data["test"], (caches or {}).get("test"), loop_spec)
     train_eval = evaluate(model, data["train"], (caches or {}).get("train"), loop_spec)
+    rec.update(
+        best_epoch=best.get("epoch"), val_accuracy=best.get("val_accuracy"), val_macro_f1=best.get("val_macro_f1"),
+        val_loss=best.get("val_loss"), train_accuracy=train_eval["accuracy"], train_loss=train_eval["loss"],
+    )  # fmt: skip
+    for k in ENTITY:  # token tasks
+        if k in train_eval:
+            rec.update({f"val_{k}": best.get(f"val_{k}"), f"train_{k}": train_eval[k]})
+    if rec["val_accuracy"] is not None:
+        rec["overfit_gap"] = rec["train_accuracy"] - rec["val_accuracy"]
+    test_labels = None
+    if spec.train.test_eval:  # search trials select on validation and never look at test
+        _test_and_drift(spec, model, data, caches, loop_spec, rec, vocab_size)
+        if spec.data.task != "token_classification":
+            test_labels = data["test"].labels.tolist()
+    rec["flags"] = record_flags(rec, loop_spec.num_labels, test_labels)
+
+
+def _test_and_drift(
+    spec: TrialSpec,
+    model: Classifier,
+    data: dict[str, EncodedSplit],
+    caches: dict[str, PrefixCache] | None,
+    loop_spec: LoopSpec,
+    rec: dict[str, Any],
+    vocab_size: int,
+) -> None:
+    """The restored best weights on the test split, once; drift from the pretrained model."""
+    test = evaluate(model, data["test"], (caches or {}).get("test"), loop_spec)
     if "probs" in test:  # sequence tasks: per-example probabilities for seed ensembles
         rec["test_probs"] = [[round(float(p), 5) for p in row] for row in test["probs"]]
         rec["test_labels"] = data["test"].labels.tolist()
-    for k in ("entity_precision", "entity_recall", "entity_f1"):  # token tasks
-        if k in test:
-            rec.update({f"val_{k}": best.get(f"val_{k}"), f"test_{k}": test[k]})
-            rec[f"train_{k}"] = train_eval[k]
+    rec.update({f"test_{k}": test[k] for k in ENTITY if k in test})
     rec.update(
-        best_epoch=best.get("epoch"), val_accuracy=best.get("val_accuracy"), val_macro_f1=best.get("val_macro_f1"),
-        val_loss=best.get("val_loss"), test_accuracy=test["accuracy"], test_macro_f1=test["macro_f1"],
-        test_loss=test["loss"], train_accuracy=train_eval["accuracy"], train_loss=train_eval["loss"],
-    )  # fmt: skip
-    if rec["val_accuracy"] is not None:
-        rec["overfit_gap"] = rec["train_accuracy"] - rec["val_accuracy"]
+        test_accuracy=test["accuracy"], test_macro_f1=test["macro_f1"], test_loss=test["loss"]
+    )
     if spec.train.drift_examples > 0:
         # anything besides the head (encoder weights, a soft prompt) can move the representations
         encoder_trains = any(

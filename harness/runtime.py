@@ -21,9 +21,11 @@ from harness.errors import ConfigError
 __all__ = [
     "PeakMemory",
     "autocast",
+    "cpu_has_native_bf16",
     "describe_device",
     "git_info",
     "hardware_info",
+    "native_bf16",
     "pick_device",
     "pick_precision",
     "seed_everything",
@@ -44,9 +46,37 @@ def pick_device(choice: str) -> torch.device:
     return torch.device("cpu")
 
 
+def cpu_has_native_bf16() -> bool:
+    """AVX-512 BF16 or AMX-BF16 in the CPU flags (Linux): bf16 matmuls run natively, not emulated."""
+    try:
+        text = Path("/proc/cpuinfo").read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return False
+    flags = next(
+        (ln.split(":", 1)[1].split() for ln in text.splitlines() if ln.startswith("flags")), []
+    )
+    return bool({"avx512_bf16", "amx_bf16"} & set(flags))
+
+
+def native_bf16(device: torch.device) -> bool:
+    """Whether bf16 autocast runs natively on this device (emulated bf16 is slower than fp32)."""
+    if device.type == "cuda":
+        return bool(torch.cuda.is_bf16_supported(including_emulation=False))
+    return device.type == "cpu" and cpu_has_native_bf16()
+
+
 def pick_precision(choice: str, device: torch.device) -> str:
+    """`auto`: bf16 where native (CUDA with bf16, AVX-512 BF16 / AMX CPUs), else fp32; a forced
+    `bf16` without native support is refused rather than silently emulated."""
     if choice == "auto":
-        return "bf16" if device.type == "cuda" and torch.cuda.is_bf16_supported() else "fp32"
+        return "bf16" if native_bf16(device) else "fp32"
+    if choice == "bf16" and not native_bf16(device):
+        raise ConfigError(
+            "train.precision",
+            f"bf16 is not native on this {device.type} (no AVX-512 BF16/AMX or CUDA bf16): "
+            "it would be emulated, several times slower",
+            ["auto", "fp32"],
+        )
     return choice
 
 

@@ -34,33 +34,40 @@ class NonFiniteLoss(RuntimeError):
 
 @dataclass(frozen=True)
 class LoopSpec:
-    epochs: int
+    max_steps: int  # budget ceiling in optimizer steps
+    min_steps: int  # no early stop before this step
+    eval_every: int  # steps between validation evaluations (the last step is always evaluated)
     batch_size: int
     eval_batch_size: int
     max_grad_norm: float | None
-    eval_every_steps: int | None
     l1: float
-    patience: int | None
-    min_delta: float
+    patience: int | None  # evaluations without gain before a plateau stop; None = never
+    min_delta: float  # a gain must exceed this (metric units: 0.01 = 1 point)
     seed: int
     device: torch.device
     precision: str
     num_labels: int
     task: str = "sequence_classification"  # picks the evaluation (token tasks: entity scores)
-    # validation metric that picks the best epoch, early-stops and is reported to the pruner
+    # validation metric that picks the best evaluation, early-stops and is reported to the pruner
     selection: str = "accuracy"
     label_names: tuple[str, ...] = ()  # token tasks decode entities from the tag names
 
 
 @dataclass
 class LoopResult:
-    history: list[dict[str, Any]] = field(default_factory=list)
+    history: list[dict[str, Any]] = field(default_factory=list)  # one row per evaluation
     best: dict[str, Any] | None = None
-    epochs_run: int = 0
+    epochs_run: int = 0  # epochs started (data passes; the last may be partial)
     steps: int = 0
     samples_seen: int = 0
     step_time_s: float = 0.0  # pure optimisation time (no evaluation)
-    stopped_early: bool = False
+    eval_time_s: float = 0.0  # validation time during training
+    stopped_by: str = "max_steps"  # plateau | max_steps (the trial sets pruned | failed)
+    final_train_loss: float | None = None  # mean training loss over the last evaluation window
+
+    @property
+    def stopped_early(self) -> bool:
+        return self.stopped_by == "plateau"
 
 
 @torch.no_grad()
@@ -103,9 +110,10 @@ def train(
     spec: LoopSpec,
     report: ReportFn | None = None,
     result: LoopResult | None = None,
-    on_epoch: Callable[[int], None] | None = None,
+    on_step: Callable[[int], None] | None = None,
 ) -> LoopResult:
-    """Train, evaluate, select on `spec.selection`; leaves the best weights in `model`."""
+    """Train for up to `spec.max_steps` optimizer steps, evaluating every `spec.eval_every`;
+    stop on a plateau of `spec.selection` (not before `spec.min_steps`); leave the best weights."""
     cache = caches or {}
     device, on_cuda = spec.device, spec.device.type == "cuda"
     trainable = [p for group in optimizer.param_groups for p in group["params"]]  # ever trainable
@@ -123,7 +131,9 @@ def train(
         train_loss = float(loss_sum) / max(seen, 1)  # the one host sync per evaluation
         if not math.isfinite(train_loss):
             raise NonFiniteLoss(f"training loss is {train_loss} at step {result.steps}")
+        tick = time.perf_counter()
         val = evaluate(model, data["val"], cache.get("val"), spec)
+        result.eval_time_s += time.perf_counter() - tick
         row = {
             "epoch": epoch,
             "step": result.steps,
@@ -136,6 +146,7 @@ def train(
             "elapsed_s": time.perf_counter() - started,
         }
         result.history.append(row)
+        result.final_train_loss = train_loss
         if result.best is None or row[selection] > result.best[selection] + spec.min_delta:
             result.best, evals_without_gain = row, 0
             best_state = {names[id(p)]: p.detach().clone() for p in trainable}
@@ -144,17 +155,22 @@ def train(
         if report is not None:
             report(result.steps, row[selection])  # may raise optuna.TrialPruned
         set_train_mode(model)
-        return spec.patience is not None and evals_without_gain >= spec.patience
+        plateau = spec.patience is not None and evals_without_gain >= spec.patience
+        return plateau and result.steps >= spec.min_steps
 
-    # -- epochs ------------------------------------------------------------------------------------
-    stop = False
-    for epoch in range(1, spec.epochs + 1):
-        if on_epoch is not None:
-            on_epoch(epoch)  # strategies that change what trains (gradual unfreezing, LP-FT)
+    # -- optimizer steps, cycling through the training data in seeded epochs ---------------------
+    epoch, done = 0, False
+    while not done:
+        epoch += 1
+        result.epochs_run = epoch
         set_train_mode(model)
         loss_sum, correct, seen = torch.zeros((), device=device), torch.zeros((), device=device), 0
         tick = time.perf_counter()
         for batch in train_batches(data["train"], spec.batch_size, generator, pin=on_cuda):
+            if on_step is not None:
+                on_step(
+                    result.steps
+                )  # strategies that change what trains (gradual unfreezing, LP-FT)
             b = batch.to(device)
             with autocast(device, spec.precision):
                 logits = forward(model, b, cache.get("train"))
@@ -174,28 +190,24 @@ def train(
             correct += (logits.detach().argmax(-1) == b.labels).sum() * n / labelled
             seen += n
             result.samples_seen += n
-            if spec.eval_every_steps and result.steps % spec.eval_every_steps == 0:
+            last = result.steps >= spec.max_steps
+            if last or result.steps % spec.eval_every == 0:
                 if on_cuda:
                     torch.cuda.synchronize(device)
                 result.step_time_s += time.perf_counter() - tick
-                stop = evaluation(epoch, loss_sum, correct, seen)
+                if evaluation(epoch, loss_sum, correct, seen):
+                    result.stopped_by, done = "plateau", True
                 loss_sum, correct, seen = (
                     torch.zeros((), device=device),
                     torch.zeros((), device=device),
                     0,
                 )
                 tick = time.perf_counter()
-                if stop:
-                    break
-        if on_cuda:
-            torch.cuda.synchronize(device)
+            if last:
+                result.stopped_by, done = ("plateau" if done else "max_steps"), True
+            if done:
+                break
         result.step_time_s += time.perf_counter() - tick
-        result.epochs_run = epoch
-        if not stop and (not spec.eval_every_steps or seen > 0):
-            stop = evaluation(epoch, loss_sum, correct, seen)
-        if stop:
-            result.stopped_early = True
-            break
 
     # -- restore the selected weights --------------------------------------------------------------
     if best_state is not None:

@@ -6,7 +6,6 @@ This is the only place configs are instantiated; everything it calls takes plain
 from __future__ import annotations
 
 import dataclasses
-import math
 import time
 import traceback
 from collections.abc import Callable
@@ -19,6 +18,7 @@ import torch
 from hydra.utils import instantiate
 
 from harness import cache as prefix_cache
+from harness.budget import plan_budget, step_hook
 from harness.checkpoint import save_trained
 from harness.config import DataSpec, TrialSpec
 from harness.data import encode_splits, make_splits, read_dataset
@@ -44,18 +44,9 @@ from harness.tokens import token_data, token_loss
 from harness.tracking import Tracker
 from harness.train import LoopResult, LoopSpec, train
 
-__all__ = ["plan_epochs", "record_path", "run_trial"]
+__all__ = ["record_path", "run_trial"]
 
 ReportFn = Callable[[int, float], None]
-
-
-def plan_epochs(
-    epochs: int | None, train_size: int, target_samples: int, min_epochs: int, max_epochs: int
-) -> int:
-    """`auto`: enough epochs to see ~target_samples examples, clipped to [min, max]."""
-    if epochs is not None:
-        return epochs
-    return max(min_epochs, min(max_epochs, math.ceil(target_samples / train_size)))
 
 
 def record_path(spec: TrialSpec, now: datetime) -> Path:
@@ -82,6 +73,7 @@ def _base_record(
         "status": "failed",
         "error": None,
         "config": spec.config,
+        "overrides": list(spec.overrides),  # as the user typed them
         "model": spec.choices["model"],
         "model_name_or_path": spec.model.name_or_path,
         "dataset": spec.data.name,
@@ -102,6 +94,8 @@ def _base_record(
         "val_size": spec.data.val_size,
         "selection_metric": spec.train.selection_metric,
         "seed": spec.seed,
+        "data_seed": spec.data.data_seed,
+        "flags": [],
         "lr": spec.lr,
         "weight_decay": spec.reg.weight_decay,
         "dropout": spec.reg.dropout,
@@ -150,7 +144,7 @@ def _optimization(
     spec: TrialSpec, model: Classifier, plan: StrategyPlan, steps: int, class_counts: list[int]
 ) -> tuple[torch.optim.Optimizer, Any, Any]:
     """Optimizer over the trainable parameters, its schedule, and the loss: `_partial_` configs finished here."""
-    groups = param_groups(model, spec.reg.weight_decay, spec.lr, plan.lr_scale)
+    groups = param_groups(model, spec.reg.weight_decay, spec.lr, plan.lr_scale, spec.head_lr)
     optimizer = instantiate(spec.optimizer_cfg, _convert_="all")(groups)
     scheduler = instantiate(spec.scheduler_cfg, _convert_="all")(
         optimizer, num_training_steps=steps
@@ -219,53 +213,39 @@ def _fit(
     )
     t0 = time.perf_counter()  # training time starts here; the cache's share is added below
 
-    epochs = plan_epochs(
-        spec.train.epochs,
-        spec.data.train_size,
-        spec.train.target_samples,
-        spec.train.min_epochs,
-        spec.train.max_epochs,
-    )
-    steps = epochs * math.ceil(len(data["train"]) / spec.train.batch_size)
-    optimizer, scheduler, loss_fn = _optimization(spec, model, plan, steps, counts)
+    budget = plan_budget(spec.train, spec.data.train_size, len(data["train"]), plan)
+    optimizer, scheduler, loss_fn = _optimization(spec, model, plan, budget.max_steps, counts)
     if token_task:
         loss_fn = token_loss(loss_fn)  # any loss option, over the labelled positions only
     loop_spec = LoopSpec(
-        epochs=epochs, batch_size=spec.train.batch_size, eval_batch_size=eval_bs,
-        max_grad_norm=spec.train.max_grad_norm, eval_every_steps=spec.train.eval_every_steps, l1=spec.reg.l1,
-        patience=spec.reg.early_stopping_patience, min_delta=spec.reg.early_stopping_min_delta, seed=spec.seed,
-        device=device, precision=precision, num_labels=len(label_names),
+        max_steps=budget.max_steps, min_steps=budget.min_steps, eval_every=budget.eval_every,
+        batch_size=budget.batch_size, eval_batch_size=eval_bs, max_grad_norm=spec.train.max_grad_norm,
+        l1=spec.reg.l1, patience=spec.reg.early_stopping_patience, min_delta=spec.reg.early_stopping_min_delta,
+        seed=spec.seed, device=device, precision=precision, num_labels=len(label_names),
         task=spec.data.task, label_names=tuple(label_names), selection=spec.train.selection_metric,
     )  # fmt: skip
-    rec.update(epochs=epochs, planned_steps=steps)
+    rec.update(
+        epochs=budget.epochs, planned_steps=budget.max_steps, min_steps=budget.min_steps,
+        eval_every_steps=budget.eval_every, batch_size=budget.batch_size,
+    )  # fmt: skip
     try:
-        train(
-            model,
-            data,
-            caches,
-            optimizer,
-            scheduler,
-            loss_fn,
-            loop_spec,
-            report,
-            loop,
-            plan.on_epoch,
-        )
+        hook = step_hook(plan, budget, scheduler, spec.lr)
+        train(model, data, caches, optimizer, scheduler, loss_fn, loop_spec, report, loop, hook)
     finally:
-        if plan.on_epoch is not None:  # plans only unfreeze: count what actually came to train
+        if plan.on_step is not None:  # plans only unfreeze: count what actually came to train
             rec["trainable_params"] = sum(p.numel() for p in model.parameters() if p.requires_grad)
         rec.update(
-            history=loop.history,
-            epochs_run=loop.epochs_run,
-            steps=loop.steps,
-            stopped_early=loop.stopped_early,
-        )
+            history=loop.history, epochs_run=loop.epochs_run, steps=loop.steps,
+            optimizer_steps=loop.steps, stopped_by=loop.stopped_by, stopped_early=loop.stopped_early,
+            final_train_loss=loop.final_train_loss, best_step=(loop.best or {}).get("step"),
+            eval_time_s=loop.eval_time_s,
+        )  # fmt: skip
         rec["train_time_s"] = time.perf_counter() - t0 + share
         rec["train_samples_per_s"] = (
             loop.samples_seen / loop.step_time_s if loop.step_time_s > 0 else None
         )
 
-    if caches is not None:  # the test split's prefix is evaluation cost, like an uncached test pass
+    if caches is not None and spec.train.test_eval:  # the test prefix is evaluation cost
         test_cache, _ = prefix_cache.build_caches(
             model, {"test": data["test"]}, spec.model.key, eval_bs, device
         )
@@ -301,6 +281,7 @@ def run_trial(
         except Exception as exc:  # noqa: BLE001 - every failure becomes a record
             pruned = type(exc).__name__ == "TrialPruned"
             rec["status"] = "pruned" if pruned else "failed"
+            rec["stopped_by"] = rec["status"]
             rec["error"] = None if pruned else f"{type(exc).__name__}: {exc}"
             if not pruned:
                 rec["traceback"] = traceback.format_exc(limit=8)

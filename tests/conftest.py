@@ -45,6 +45,7 @@ TINY = (
     "train.epochs=1",
     "train.batch_size=16",
     "train.drift_examples=16",
+    "train.precision=fp32",  # the same numbers on every CPU (auto picks bf16 where it is native)
 )
 
 RunTrial = Callable[..., tuple[dict[str, Any], Path]]

@@ -12,20 +12,19 @@ from bad_inputs import BAD_INPUTS, BadInput
 from harness import trial as wiring
 from harness.config import TrialSpec, group_options, load_spec
 from harness.errors import ConfigError
-from harness.trial import plan_epochs
 
 
 def test_defaults_compose_to_a_typed_spec() -> None:
     spec = load_spec()
     assert isinstance(spec, TrialSpec)
     assert spec.choices["model"] == "minilm" and spec.choices["strategy"] == "full"
-    assert spec.train.epochs is None  # `auto`
+    assert spec.train.epochs is None and spec.train.max_steps == 300  # a budget in steps
     assert spec.data.train_size == 512 and spec.lr == 5e-5
     assert spec.strategy_cfg["_target_"] == "harness.strategies.full.apply"
     # the resolved config holds plain values: no interpolation, no Hydra internals
     assert "hydra" not in spec.config
     assert not re.search(r"\$\{", repr(spec.config))
-    assert spec.config["dataset"]["train_path"].endswith("harness/data/sst2/train.tsv")
+    assert spec.config["dataset"]["train_path"].endswith("harness/data/senteval/sst2/train.csv")
 
 
 def test_selection_metric_auto_is_the_tasks_own() -> None:
@@ -49,16 +48,6 @@ def test_overrides_reach_the_spec() -> None:
     assert spec.model.random_init is not None and spec.model.random_init["num_hidden_layers"] == 2
     assert spec.strategy_cfg["k"] == 1 and spec.lr == 3e-4
     assert spec.train.epochs == 3 and spec.seed == 7
-
-
-@pytest.mark.parametrize(
-    ("epochs", "train_size", "expected"),
-    [(None, 100, 10), (None, 1000, 2), (None, 400, 5), (None, 5000, 2), (4, 100, 4)],
-)
-def test_auto_epochs_aim_at_the_target_samples(
-    epochs: int | None, train_size: int, expected: int
-) -> None:
-    assert plan_epochs(epochs, train_size, 2000, 2, 10) == expected
 
 
 @pytest.mark.parametrize(
@@ -89,6 +78,12 @@ def test_unknown_option_lists_the_group_files(group: str) -> None:
         ("save_checkpoint=yes please", "save_checkpoint", "must be true or false"),
         ("train.drift_examples=-1", "train.drift_examples", "must be >= 0, got -1"),
         ("scheduler.warmup_ratio=abc", "scheduler.warmup_ratio", "must be a number, got 'abc'"),
+        ("optimizer.lr=nan", "optimizer.lr", "must be a finite number, got nan"),
+        ("optimizer.lr=inf", "optimizer.lr", "must be a finite number, got inf"),
+        ("train.max_steps=0", "train.max_steps", "must be > 0, got 0"),
+        ("train.max_steps=10", "train.max_steps", "must be >= train.min_steps (60)"),
+        ("train.min_steps=-5", "train.min_steps", "must be >= 0, got -5"),
+        ("train.eval_every_steps=0", "train.eval_every_steps", "must be > 0, got 0"),
         (  # entity F1 needs tagged spans: a sentence task cannot select on it
             "train.selection_metric=entity_f1",
             "train.selection_metric",
@@ -99,6 +94,22 @@ def test_unknown_option_lists_the_group_files(group: str) -> None:
 def test_bad_values_name_their_key(override: str, key: str, message: str) -> None:
     with pytest.raises(ConfigError) as info:
         load_spec(["model=tiny", override])
+    assert info.value.key == key
+    assert str(info.value).startswith(f"{key}: {message}")
+
+
+@pytest.mark.parametrize(
+    ("overrides", "key", "message"),
+    [
+        (["strategy=lora", "strategy.head_lr=0"], "strategy.head_lr", "must be > 0, got 0"),
+        (["strategy=lora", "strategy.head_lr=-1e-3"], "strategy.head_lr", "must be > 0"),
+        (["strategy=llrd", "strategy.decay=1.5"], "strategy.decay", "must be in (0, 1], got 1.5"),
+        (["strategy=llrd", "strategy.decay=0"], "strategy.decay", "must be in (0, 1], got 0"),
+    ],
+)
+def test_bad_strategy_options_name_their_key(overrides: list[str], key: str, message: str) -> None:
+    with pytest.raises(ConfigError) as info:
+        load_spec(["model=tiny", *overrides])
     assert info.value.key == key
     assert str(info.value).startswith(f"{key}: {message}")
 

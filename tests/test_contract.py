@@ -61,6 +61,10 @@ class Claim:
 
     trains: Callable[[str], bool]
     overrides: tuple[str, ...] = ()
+    by_the_end: Callable[[str], bool] | None = None  # plans: what has trained once the run ends
+
+    def trained(self, name: str) -> bool:
+        return (self.by_the_end or self.trains)(name)
 
 
 CLAIMS: dict[str, Claim] = {
@@ -72,13 +76,14 @@ CLAIMS: dict[str, Claim] = {
     "lora": Claim(lambda n: ".lora_" in n or head(n)),
     "ia3": Claim(lambda n: ".ia3_" in n or head(n)),
     "adapter": Claim(lambda n: ".adapter." in n or ".LayerNorm." in n or head(n)),
-    "prefix": Claim(lambda n: n.startswith("prompt.") or head(n)),
+    "prompt_tuning": Claim(lambda n: n.startswith("prompt.") or head(n)),
     "llrd": Claim(lambda n: True),
     "reinit_top": Claim(lambda n: True, ("strategy.k=1",)),
-    # plans that change what trains: epoch 1 is the top layer + head, then one more layer per epoch
-    "gradual_unfreeze": Claim(lambda n: n.startswith(TOP) or head(n)),
-    # linear probe first (epoch 1: the head), everything afterwards
-    "lp_ft": Claim(head),
+    # plans that change what trains: the top layer + head at step 0, then one more block at a
+    # time until everything trains at half the step budget
+    "gradual_unfreeze": Claim(lambda n: n.startswith(TOP) or head(n), by_the_end=lambda n: True),
+    # linear probe first (the head), everything afterwards
+    "lp_ft": Claim(head, by_the_end=lambda n: True),
 }
 
 TEXTS = ["a great film", "a dull mess", "i loved every minute of it", "boring", "superb", "awful"]
@@ -104,8 +109,8 @@ def _build(spec: Any) -> tuple[Any, Any, Any]:
 def test_strategy_trains_exactly_what_it_claims(name: str, tiny_overrides: list[str]) -> None:
     spec = _strategy_spec(name, tiny_overrides, "scheduler=constant")
     model, plan, tokenizer = _build(spec)
-    if plan.on_epoch is not None:
-        plan.on_epoch(1)
+    if plan.on_step is not None:
+        plan.on_step(0, 10)
     claimed = {n for n, _ in model.named_parameters() if CLAIMS[name].trains(n)}
     assert {n for n, p in model.named_parameters() if p.requires_grad} == claimed
     before = {n: p.detach().clone() for n, p in model.named_parameters()}
@@ -159,9 +164,9 @@ def test_strategy_record_counts_the_claimed_parameters(
     assert rec["status"] == "completed", rec.get("error")
     assert validate_record(read_record(path)) == []
     model, plan, _ = _build(spec)
-    if plan.on_epoch is not None:
-        plan.on_epoch(rec["epochs_run"])
-    claimed = [p for n, p in model.named_parameters() if CLAIMS[name].trains(n)]
+    if plan.on_step is not None:  # what trained by the last step the trial took
+        plan.on_step(rec["optimizer_steps"] - 1, rec["planned_steps"])
+    claimed = [p for n, p in model.named_parameters() if CLAIMS[name].trained(n)]
     assert rec["trainable_params"] == sum(p.numel() for p in claimed)
     assert rec["total_params"] == sum(p.numel() for p in model.parameters())
     assert rec["strategy"] == name
@@ -177,7 +182,7 @@ def test_strategy_checkpoint_holds_the_trained_tensors_and_reloads(
     tensors = load_file(str(ckpt))
 
     fresh, _, tokenizer = _build(spec)
-    claimed = {n for n, _ in fresh.named_parameters() if CLAIMS[name].trains(n)}
+    claimed = {n for n, _ in fresh.named_parameters() if CLAIMS[name].trained(n)}
     assert set(tensors) == claimed
     assert sum(t.numel() for t in tensors.values()) == rec["trainable_params"]
     assert rec["checkpoint_mb"] == pytest.approx(ckpt.stat().st_size / 2**20)
@@ -186,7 +191,7 @@ def test_strategy_checkpoint_holds_the_trained_tensors_and_reloads(
     assert result.unexpected_keys == []
     data = wiring._sequence_data(spec, tokenizer, {})[0]
     loop = LoopSpec(
-        epochs=1, batch_size=16, eval_batch_size=64, max_grad_norm=None, eval_every_steps=None,
+        max_steps=1, min_steps=0, eval_every=1, batch_size=16, eval_batch_size=64, max_grad_norm=None,
         l1=0.0, patience=None, min_delta=0.0, seed=0, device=CPU, precision="fp32", num_labels=2,
     )  # fmt: skip
     test = evaluate(fresh, data["test"], None, loop)
@@ -220,14 +225,14 @@ def test_llrd_scales_the_lr_by_depth(tiny_overrides: list[str]) -> None:
 
 
 @pytest.mark.parametrize("name", ["gradual_unfreeze", "lp_ft"])
-def test_plans_unfreeze_more_in_later_epochs(name: str, tiny_overrides: list[str]) -> None:
+def test_plans_unfreeze_more_in_later_steps(name: str, tiny_overrides: list[str]) -> None:
     model, plan, _ = _build(_strategy_spec(name, tiny_overrides))
     trainable = []
-    for epoch in (1, 2, 3):
-        plan.on_epoch(epoch)
+    for step in (0, 40, 99):  # of a 100-step budget
+        plan.on_step(step, 100)
         trainable.append({n for n, p in model.named_parameters() if p.requires_grad})
     assert trainable[0] < trainable[1] <= trainable[2]
-    assert trainable[2] == {n for n, _ in model.named_parameters()}  # everything trains by epoch 3
+    assert trainable[2] == {n for n, _ in model.named_parameters()}  # everything trains by the end
 
 
 # -- every option of every group composes and runs ---------------------------------------------

@@ -66,11 +66,11 @@ def test_completed_record_has_the_documented_facts(run_tiny: RunTrial) -> None:
     assert validate_record(on_disk) == []
     assert on_disk == json.loads(json.dumps(rec))  # the returned record is what was written
     assert rec["status"] == "completed" and rec["error"] is None
-    assert (rec["train_size"], rec["val_size"], rec["test_size"]) == (48, 32, 872)
+    assert (rec["train_size"], rec["val_size"], rec["test_size"]) == (48, 32, 1821)
     assert rec["epochs"] == rec["epochs_run"] == rec["best_epoch"] == 1
     assert rec["steps"] == 3 and rec["planned_steps"] == 3  # ceil(48 / 16)
     assert rec["overfit_gap"] == pytest.approx(rec["train_accuracy"] - rec["val_accuracy"])
-    assert len(rec["test_probs"]) == len(rec["test_labels"]) == 872
+    assert len(rec["test_probs"]) == len(rec["test_labels"]) == 1821
     assert all(sum(p) == pytest.approx(1, abs=1e-4) for p in rec["test_probs"])
     assert 0 < rec["trainable_params"] < rec["total_params"]
     assert rec["frozen_prefix"] == "layers:1" and rec["device"] == "cpu"
@@ -108,18 +108,19 @@ def test_a_pruned_run_keeps_what_it_measured(run_tiny: RunTrial) -> None:
     assert validate_record(read_record(path)) == []
 
 
-def test_selection_metric_picks_the_epoch_and_feeds_the_pruner(run_tiny: RunTrial) -> None:
+def test_selection_metric_picks_the_evaluation_and_feeds_the_pruner(run_tiny: RunTrial) -> None:
     reports: list[tuple[int, float]] = []
     rec, _ = run_tiny(
-        "train.epochs=4", "train.selection_metric=macro_f1", report=lambda s, v: reports.append((s, v))
+        "train.epochs=4", "train.selection_metric=macro_f1", "regularization.early_stopping_patience=null",
+        "optimizer.lr=2e-3", "train.eval_every_steps=2", "seed=1", report=lambda s, v: reports.append((s, v)),
     )  # fmt: skip
     history = rec["history"]
     assert rec["selection_metric"] == "macro_f1"
     assert [v for _, v in reports] == [h["val_macro_f1"] for h in history]
-    best = max(history, key=lambda h: (h["val_macro_f1"], -h["epoch"]))  # first of the best
-    assert rec["best_epoch"] == best["epoch"] and rec["val_macro_f1"] == best["val_macro_f1"]
-    by_accuracy = max(history, key=lambda h: (h["val_accuracy"], -h["epoch"]))
-    assert by_accuracy["epoch"] != best["epoch"]  # this seed tells the two metrics apart
+    best = max(history, key=lambda h: (h["val_macro_f1"], -h["step"]))  # first of the best
+    assert rec["best_step"] == best["step"] and rec["val_macro_f1"] == best["val_macro_f1"]
+    by_accuracy = max(history, key=lambda h: (h["val_accuracy"], -h["step"]))
+    assert by_accuracy["step"] != best["step"]  # this seed tells the two metrics apart
 
 
 def test_early_stopping_stops_after_patience(run_tiny: RunTrial) -> None:

@@ -18,14 +18,19 @@ class StrategyPlan:
     """What a strategy needs from the loop beyond `requires_grad` at the start (all optional).
 
     `apply` leaves every parameter that will *ever* train with requires_grad=True (the optimizer
-    is built from that set); `on_epoch(epoch)` may then freeze/unfreeze at the start of each
-    epoch (1-based). `lr_scale(name)` multiplies the learning rate per parameter. Strategies whose
-    frozen set changes during training are not `cacheable`.
+    is built from that set); `on_step(step, max_steps)` may then freeze/unfreeze before each
+    optimizer step (0-based). `lr_scale(name)` multiplies the learning rate per parameter.
+    `settle_share`: no early stopping before this share of the step budget (a schedule that
+    unfreezes must get to run). `probe_share`: the head trains at its own lr (`strategy.head_lr`)
+    until this share of the budget, then at the body's lr (LP-FT). Strategies whose frozen set
+    changes during training are not `cacheable`.
     """
 
-    on_epoch: Callable[[int], None] | None = None
+    on_step: Callable[[int, int], None] | None = None
     lr_scale: Callable[[str], float] | None = None
     cacheable: bool = True
+    settle_share: float = 0.0
+    probe_share: float | None = None
 
 
 def freeze_all(model: nn.Module) -> None:

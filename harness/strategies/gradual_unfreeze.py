@@ -1,8 +1,10 @@
 """Gradual unfreezing (Howard & Ruder, 2018, ULMFiT): train from the top down.
 
-Epoch 1 trains the head + the top encoder layer; every `every_epochs` epochs one more layer
-below is unfrozen, the embeddings last. Stages only ever unfreeze, so what trains at the end is
-everything that trained at all. The frozen set changes, so the prefix cache is off.
+ULMFiT unfreezes one layer per epoch; with a budget in optimizer steps the same schedule is laid
+over the steps: the head + the top encoder layer train from step 0, and the blocks below are
+unfrozen at evenly spaced steps so that the embeddings (last) unfreeze at `unfreeze_share` of
+the budget. Every block then trains for the rest of the run, and early stopping waits until
+the schedule is complete. Stages only ever unfreeze. The frozen set changes: no prefix cache.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from harness.errors import ConfigError
 from harness.models.classifier import Classifier
 from harness.strategies._base import StrategyPlan
 
-__all__ = ["apply", "stages"]
+__all__ = ["apply", "stages", "unfrozen_blocks"]
 
 
 def stages(model: Classifier) -> list[nn.Module]:
@@ -21,19 +23,33 @@ def stages(model: Classifier) -> list[nn.Module]:
     return [*reversed(list(model.layers)), model.encoder.embeddings]
 
 
-def apply(model: Classifier, every_epochs: int = 1) -> StrategyPlan:
-    if not isinstance(every_epochs, int) or isinstance(every_epochs, bool) or every_epochs < 1:
-        raise ConfigError(
-            "strategy.every_epochs", f"must be a whole number >= 1, got {every_epochs!r}"
-        )
+def unfrozen_blocks(step: int, max_steps: int, n_blocks: int, share: float) -> int:
+    """How many blocks (from the top) train at `step`: 1 at step 0, all from share x max_steps."""
+    if n_blocks <= 1:
+        return n_blocks
+    interval = share * max_steps / (n_blocks - 1)
+    return min(n_blocks, 1 + int(step // interval) if interval > 0 else n_blocks)
+
+
+def apply(model: Classifier, unfreeze_share: float = 0.5) -> StrategyPlan:
+    if (
+        isinstance(unfreeze_share, bool)
+        or not isinstance(unfreeze_share, (int, float))
+        or not 0 <= unfreeze_share < 1
+    ):
+        raise ConfigError("strategy.unfreeze_share", f"must be in [0, 1), got {unfreeze_share!r}")
     for p in model.parameters():  # everything may train (the optimizer is built from this set)
         p.requires_grad_(True)
     blocks = stages(model)
+    state = {"unfrozen": -1}
 
-    def on_epoch(epoch: int) -> None:
-        unfrozen = 1 + (epoch - 1) // every_epochs  # blocks from the top that train this epoch
+    def on_step(step: int, max_steps: int) -> None:
+        unfrozen = unfrozen_blocks(step, max_steps, len(blocks), float(unfreeze_share))
+        if unfrozen == state["unfrozen"]:
+            return
+        state["unfrozen"] = unfrozen
         for i, block in enumerate(blocks):
             for p in block.parameters():
                 p.requires_grad_(i < unfrozen)
 
-    return StrategyPlan(on_epoch=on_epoch, cacheable=False)
+    return StrategyPlan(on_step=on_step, cacheable=False, settle_share=float(unfreeze_share))

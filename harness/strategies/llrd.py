@@ -24,7 +24,7 @@ def lr_scales(model: Classifier, decay: float) -> dict[str, float]:
     return {name: decay ** depth.get(id(p), 0) for name, p in model.named_parameters()}
 
 
-def apply(model: Classifier, decay: float = 0.8) -> StrategyPlan:
+def apply(model: Classifier, decay: float = 0.95) -> StrategyPlan:
     if isinstance(decay, bool) or not isinstance(decay, (int, float)) or not 0 < decay <= 1:
         raise ConfigError("strategy.decay", f"must be in (0, 1], got {decay!r}")
     for p in model.parameters():

@@ -51,6 +51,15 @@ class Progress:
     def enter(self, cell: Cell) -> None:
         self.current = cell.id
 
+    def extend(self, runs: int) -> None:
+        """Sequential confirmation added runs: the total (and ETA) grows with them."""
+        self.total += runs
+        print(
+            f"sequential confirmation: {runs} more run(s) where a verdict is open",
+            file=self.stream,
+            flush=True,
+        )
+
     def trial_done(self, cell: Cell, phase: str, number: int, rec: dict[str, Any]) -> None:
         done = sum(count_done(self.sweep).values())
         elapsed = time.perf_counter() - self.started

@@ -18,10 +18,12 @@ from optuna.trial import FrozenTrial, TrialState
 from harness.config import TrackerSpec, load_spec
 from harness.record import read_record, write_record
 from harness.sweep.progress import Progress
+from harness.sweep.sequential import grow_confirmation
 from harness.sweep.spec import Cell, SweepSpec
 from harness.sweep.study import (
     claim_confirm,
     claim_search,
+    create_study,
     heartbeat,
     make_pruner,
     make_sampler,
@@ -58,8 +60,11 @@ class Sweep:
 
 
 def _sampler(spec: SweepSpec, cell_index: int, n_existing: int) -> optuna.samplers.BaseSampler:
-    """Seeded per (sweep seed, cell, trial count): reproducible, and a resumed sweep never replays draws."""
-    seed = spec.sampler["seed"] * 1_000_003 + cell_index * 10_007 + n_existing  # validated int
+    """Seeded per (sweep seed, cell, trial count): reproducible, and a resumed sweep never replays
+    draws. QMC keeps one seed per cell: its sequence position lives in the study, and a fixed
+    scramble is what keeps the points low-discrepancy."""
+    count = 0 if spec.sampler["name"] == "qmc" else n_existing
+    seed = spec.sampler["seed"] * 1_000_003 + cell_index * 10_007 + count  # validated int
     return make_sampler(spec.sampler, seed % 2**31)
 
 
@@ -76,11 +81,13 @@ def open_sweep(spec: SweepSpec) -> Sweep:
         )
     )
     sweep = Sweep(spec=spec, tracker=tracker)
+    # the pruner's warm-up share is of the trials' step budget (the same for every cell)
+    max_steps = load_spec([*spec.trial_base, *spec.cells[0].overrides()]).train.max_steps
     for cell in spec.cells:
         for kind, into in (("search", sweep.search), ("confirm", sweep.confirm)):
-            into[cell.id] = optuna.create_study(
-                storage=storage, study_name=f"{spec.name}/{cell.id}/{kind}", direction="maximize",
-                load_if_exists=True, pruner=make_pruner(spec.pruner),
+            into[cell.id] = create_study(
+                storage, f"{spec.name}/{cell.id}/{kind}", spec.metric,
+                make_pruner(spec.pruner, max_steps),
             )  # fmt: skip
     return sweep
 
@@ -95,8 +102,8 @@ def prepare(sweep: Sweep) -> None:
     for cell in spec.cells:
         confirm = sweep.confirm[cell.id]
         if not confirm.get_trials(deepcopy=False):
-            for seed in spec.seeds:
-                confirm.enqueue_trial({}, user_attrs={"seed": seed})
+            for seed, data_seed in spec.confirm_runs():
+                confirm.enqueue_trial({}, user_attrs={"seed": seed, "data_seed": data_seed})
         search = sweep.search[cell.id]
         if "mlflow_parent_run_id" not in search.user_attrs:
             tags = {"sweep": spec.name, "cell_id": cell.id, **{k: str(v) for k, v in cell.values}}
@@ -106,7 +113,13 @@ def prepare(sweep: Sweep) -> None:
 
 
 def _overrides(
-    spec: SweepSpec, cell: Cell, params: dict[str, float], seed: int, path: Path
+    spec: SweepSpec,
+    cell: Cell,
+    params: dict[str, float],
+    seed: int,
+    path: Path,
+    data_seed: int | None = None,
+    search: bool = False,
 ) -> list[str]:
     ranges = {r.name: r for r in spec.space_for(cell)}
     tracker = (
@@ -123,10 +136,31 @@ def _overrides(
         if any(o.startswith("train.cache_users=") for o in spec.base)
         else [f"train.cache_users={runs}"]
     )
+    data = [] if data_seed is None else [f"dataset.data_seed={data_seed}"]
+    # a search trial selects on validation: the test split is not looked at (nor paid for)
+    phase = ["train.test_eval=false"] if search and not spec.reuse_search_run else []
     return [
         *spec.trial_base, *share, *cell.overrides(), *(f"{ranges[k].override_key}={v!r}" for k, v in params.items()),
-        *tracker, f"seed={seed}", f"record_path='{path}'",
+        *tracker, f"seed={seed}", *data, *phase, f"record_path='{path}'",
     ]  # fmt: skip
+
+
+def _boundary_flags(spec: SweepSpec, cell: Cell, params: dict[str, float]) -> list[str]:
+    """`lr_at_boundary`: a searched learning rate in the outer 10 % of its (log) range, where a
+    better value may lie outside what was searched."""
+    for r in spec.space_for(cell):
+        if r.name in ("lr", "head_lr") and r.name in params:
+            lo, hi, v = (math.log(x) if r.log else x for x in (r.low, r.high, params[r.name]))
+            if min(v - lo, hi - v) < 0.1 * (hi - lo):
+                return ["lr_at_boundary"]
+    return []
+
+
+def _flag(rec: dict[str, Any], path: Path, flags: list[str]) -> dict[str, Any]:
+    if flags and rec.get("status") == "completed":
+        rec["flags"] = sorted({*(rec.get("flags") or []), *flags})
+        write_record(path, rec)
+    return rec
 
 
 def _log(sweep: Sweep, cell: Cell, rec: dict[str, Any], path: Path, name: str) -> dict[str, Any]:
@@ -185,7 +219,8 @@ def run_search(sweep: Sweep, cell: Cell, trial: optuna.Trial) -> dict[str, Any]:
         if trial.should_prune():
             raise optuna.TrialPruned()
 
-    trial_spec = load_spec(_overrides(spec, cell, params, spec.seeds[0], path))
+    seed = spec.search_seed(trial.number)
+    trial_spec = load_spec(_overrides(spec, cell, params, seed, path, search=True))
     sweep.running.add(trial._trial_id)
     try:
         with heartbeat(sweep.search[cell.id], trial, spec.heartbeat_s):
@@ -199,6 +234,7 @@ def run_search(sweep: Sweep, cell: Cell, trial: optuna.Trial) -> dict[str, Any]:
         raise
     finally:
         sweep.running.discard(trial._trial_id)
+    rec = _flag(rec, path, _boundary_flags(spec, cell, params))
     rec = _log(sweep, cell, rec, path, f"{cell.id} search #{trial.number}")
     _tell(sweep.search[cell.id], trial.number, rec, spec.metric)
     return rec
@@ -206,6 +242,7 @@ def run_search(sweep: Sweep, cell: Cell, trial: optuna.Trial) -> dict[str, Any]:
 
 def run_confirm(sweep: Sweep, cell: Cell, trial: optuna.Trial, best: FrozenTrial) -> dict[str, Any]:
     spec, seed = sweep.spec, int(trial.user_attrs["seed"])
+    data_seed = trial.user_attrs.get("data_seed")
     path = sweep.record_path(cell, "confirm", f"seed-{seed}")
     trial.set_user_attr("record", str(path))
     extra = {
@@ -220,17 +257,20 @@ def run_confirm(sweep: Sweep, cell: Cell, trial: optuna.Trial, best: FrozenTrial
             rec = {**read_record(reuse), **extra, "reused_from": str(reuse), "mlflow_run_id": None}
             write_record(path, rec)
         else:
-            trial_spec = load_spec(_overrides(spec, cell, dict(best.params), seed, path))
+            trial_spec = load_spec(
+                _overrides(spec, cell, dict(best.params), seed, path, data_seed=data_seed)
+            )
             with heartbeat(sweep.confirm[cell.id], trial, spec.heartbeat_s):
                 rec, _ = run_trial(trial_spec, extra=extra)
     except BaseException:
         if not path.is_file() and void(sweep.confirm[cell.id], trial._trial_id, "interrupted"):
             sweep.confirm[cell.id].enqueue_trial(
-                {}, user_attrs={"seed": seed, "retry_of": trial.number}
+                {}, user_attrs={"seed": seed, "data_seed": data_seed, "retry_of": trial.number}
             )
         raise
     finally:
         sweep.running.discard(trial._trial_id)
+    rec = _flag(rec, path, _boundary_flags(spec, cell, dict(best.params)))
     rec = _log(sweep, cell, rec, path, f"{cell.id} confirm seed={seed}")
     _tell(sweep.confirm[cell.id], trial.number, rec, spec.metric)
     return rec
@@ -311,9 +351,8 @@ def step_cell(sweep: Sweep, index: int, cell: Cell) -> str:
     return "done"
 
 
-def work(sweep: Sweep, poll_s: float = 2.0) -> None:
-    """Work through every cell until all are done (waiting on cells other workers are finishing)."""
-    pending = list(enumerate(sweep.spec.cells))
+def _work_through(sweep: Sweep, pending: list[tuple[int, Cell]], poll_s: float) -> None:
+    """Step through the cells until all are done (waiting on cells other workers are finishing)."""
     while pending:
         still = []
         for index, cell in pending:
@@ -327,3 +366,16 @@ def work(sweep: Sweep, poll_s: float = 2.0) -> None:
         pending = still
         if pending:
             time.sleep(poll_s)
+
+
+def work(sweep: Sweep, poll_s: float = 2.0) -> None:
+    """Work through every cell; then, with `confirm.seeds: {min, max}`, add confirmation runs
+    where a comparison with full is still undecided (cheapest cells first) until none is."""
+    index = {cell.id: i for i, cell in enumerate(sweep.spec.cells)}
+    pending = list(enumerate(sweep.spec.cells))
+    while pending:
+        _work_through(sweep, pending, poll_s)
+        grown = grow_confirmation(sweep.spec, sweep.confirm)
+        if grown and sweep.progress:
+            sweep.progress.extend(len(grown))
+        pending = [(index[cell.id], cell) for cell in grown]

@@ -15,6 +15,8 @@ from omegaconf.errors import OmegaConfBaseException
 
 from harness.config import SELECTION_METRICS
 from harness.errors import ConfigError
+from harness.report.errors import ReportError
+from harness.report.options import ReportOptions, report_options
 from harness.sweep.study import PRUNERS, SAMPLERS, make_pruner, make_sampler
 
 __all__ = ["Cell", "ParamRange", "SweepSpec", "load_sweep", "PARAM_KEYS", "AXIS_KEYS", "LAUNCHERS"]
@@ -24,8 +26,10 @@ PARAM_KEYS = {
     "lr": "optimizer.lr",
     "weight_decay": "regularization.weight_decay",
     "dropout": "regularization.dropout",
+    "head_lr": "strategy.head_lr",
 }
 AXIS_KEYS = {"train_size": "dataset.train_size"}
+SEARCH_SEED_BASE = 1000  # search trial i trains with seed 1000 + i (confirmation seeds are small)
 TOP_KEYS = (
     "name",
     "description",
@@ -38,6 +42,7 @@ TOP_KEYS = (
     "workers",
     "tracker",
     "launcher",
+    "report",
 )
 SEARCH_KEYS = ("n_trials", "metric", "space", "strategy_space", "sampler", "pruner", "heartbeat_s")
 # the study maximises it, and every trial selects its best epoch and reports to the pruner on it
@@ -109,18 +114,23 @@ class SweepSpec:
     n_trials: int
     metric: str
     space: dict[str, ParamRange]
-    strategy_space: dict[str, dict[str, ParamRange]]
+    strategy_space: dict[str, dict[str, ParamRange | None]]
     sampler: dict[str, Any]
     pruner: dict[str, Any]
     heartbeat_s: int
     seeds: list[int]
     reuse_search_run: bool
+    # confirmation run k draws its training subset with data_seeds[k % len] (None: the dataset's)
+    data_seeds: list[int] | None
     storage: str
     out: Path
     workers: int
     tracker: dict[str, Any]
     raw: dict[str, Any] = field(repr=False)
     launcher: dict[str, Any] = field(default_factory=lambda: dict(LAUNCHER_DEFAULTS))
+    seeds_max: int = 0  # sequential confirmation: up to this many runs per cell (0: just `seeds`)
+    margin: float = 1.0  # report.margin (points): what "equivalent" means, for sweep and report
+    alpha: float = 0.05  # report.alpha
 
     @property
     def cells(self) -> list[Cell]:
@@ -136,11 +146,25 @@ class SweepSpec:
         trial's own selection metric (best epoch, early stopping, pruning reports)."""
         return [*self.base, f"train.selection_metric={self.metric.removeprefix('val_')}"]
 
+    def search_seed(self, number: int) -> int:
+        """Search trials train with their own seeds, distinct from the confirmation seeds (unless
+        the confirmation reuses the selected search run: then all search runs use seeds[0])."""
+        return self.seeds[0] if self.reuse_search_run else SEARCH_SEED_BASE + number
+
+    def confirm_runs(self) -> list[tuple[int, int | None]]:
+        """(training seed, data seed) of each first confirmation run; None = the dataset's."""
+        return [self.confirm_run(i) for i in range(len(self.seeds))]
+
+    def confirm_run(self, k: int) -> tuple[int, int | None]:
+        """Confirmation run k: the k-th seed (seeds past the list: k itself), its data seed."""
+        ds = self.data_seeds
+        return (self.seeds[k] if k < len(self.seeds) else k, ds[k % len(ds)] if ds else None)
+
     def space_for(self, cell: Cell) -> list[ParamRange]:
         """The search ranges of a cell: the sweep's, overridden per strategy."""
-        merged = dict(self.space)
+        merged: dict[str, ParamRange | None] = dict(self.space)
         merged.update(self.strategy_space.get(str(cell.as_dict.get("strategy")), {}))
-        return [merged[k] for k in sorted(merged)]
+        return [r for k, r in sorted(merged.items()) if r is not None]
 
 
 def _err(path: Path, key: str, problem: str, allowed: Any = None) -> ConfigError:
@@ -243,6 +267,11 @@ def _choice(
 ) -> None:
     """A sampler or pruner: a known name, and options its Optuna class accepts."""
     _named(path, key, options, allowed)
+    share = options.get("warmup_share")
+    if share is not None and (
+        isinstance(share, bool) or not isinstance(share, (int, float)) or not 0 <= share < 1
+    ):
+        raise _err(path, f"{key}.warmup_share", f"must be in [0, 1), got {share!r}")
     for option, value in options.items():  # counts Optuna only compares once the sweep runs
         if option.startswith("n_"):
             _whole(path, f"{key}.{option}", value, 0)
@@ -265,9 +294,9 @@ def _search(path: Path, s: dict[str, Any]) -> dict[str, Any]:
             "search.space",
             "needs at least one range, e.g. lr: {low: 1e-5, high: 1e-3, log: true}",
         )
-    per = {
+    per = {  # a null range: not searched for that strategy (e.g. dropout where nothing trains)
         strat: {
-            k: _range(path, f"search.strategy_space.{strat}.{k}", k, v)
+            k: None if v is None else _range(path, f"search.strategy_space.{strat}.{k}", k, v)
             for k, v in _mapping(path, f"search.strategy_space.{strat}", ranges).items()
         }
         for strat, ranges in _mapping(
@@ -292,10 +321,12 @@ def _search(path: Path, s: dict[str, Any]) -> dict[str, Any]:
     }  # fmt: skip
 
 
-def _seeds(path: Path, value: Any) -> list[int]:
-    """`seeds: 3` (0, 1, 2) or an explicit list of distinct seeds."""
+def _seeds(path: Path, value: Any, key: str = "confirm.seeds") -> list[int]:
+    """`seeds: 3` (0, 1, 2), `{min: 3, max: 12}` (0, 1, 2 first) or a list of distinct seeds."""
+    if isinstance(value, dict) and key == "confirm.seeds":
+        return list(range(_report_options(path, {"confirm": {"seeds": value}}).seeds_min))
     if isinstance(value, int) and not isinstance(value, bool):
-        return list(range(_whole(path, "confirm.seeds", value, 1)))
+        return list(range(_whole(path, key, value, 1)))
     if (
         not isinstance(value, list)
         or not value
@@ -303,11 +334,18 @@ def _seeds(path: Path, value: Any) -> list[int]:
         or len(set(value)) != len(value)
     ):
         raise _err(
-            path,
-            "confirm.seeds",
-            f"must be a count >= 1 or a list of distinct seeds >= 0, got {value!r}",
+            path, key, f"must be a count >= 1 or a list of distinct seeds >= 0, got {value!r}"
         )
     return list(value)
+
+
+def _report_options(path: Path, raw: dict[str, Any]) -> ReportOptions:
+    """The `report:` section and sequential `confirm.seeds`, checked by the report's own rules."""
+    try:
+        return report_options(raw)
+    except ReportError as exc:
+        key, _, problem = str(exc).partition(": ")
+        raise _err(path, key, problem) from None
 
 
 def _tracker(path: Path, value: Any) -> dict[str, Any]:
@@ -381,17 +419,26 @@ def load_sweep(path: str | Path, overrides: list[str] | tuple[str, ...] = ()) ->
     if any(b.lstrip("+").startswith("train.selection_metric=") for b in base):
         raise _err(path, "base", "train.selection_metric follows search.metric: set that instead")
     confirm = _mapping(path, "confirm", raw.get("confirm"))
-    _check_keys(path, "confirm.", confirm, ("seeds", "reuse_search_run"))
-    reuse = _bool(path, "confirm.reuse_search_run", confirm.get("reuse_search_run", True))
+    _check_keys(path, "confirm.", confirm, ("seeds", "data_seeds", "reuse_search_run"))
+    reuse = _bool(path, "confirm.reuse_search_run", confirm.get("reuse_search_run", False))
+    data_seeds = (
+        None
+        if confirm.get("data_seeds") is None
+        else _seeds(path, confirm["data_seeds"], "confirm.data_seeds")
+    )
     out = Path(_text(path, "out", raw.get("out")) or Path("runs") / name)
     storage = (
         _text(path, "storage", raw.get("storage")) or f"sqlite:///{(out / 'study.db').resolve()}"
     )
     workers = _whole(path, "workers", raw.get("workers", 1), 1)
+    opts = _report_options(path, raw)
+    seeds = _seeds(path, confirm.get("seeds", 3))
     return SweepSpec(
         name=name, path=path, base=list(base), grid=_grid(path, raw.get("grid")),
         **_search(path, _mapping(path, "search", raw.get("search"))),
-        seeds=_seeds(path, confirm.get("seeds", 3)), reuse_search_run=reuse, storage=storage, out=out,
+        seeds=seeds, reuse_search_run=reuse, data_seeds=data_seeds,
+        seeds_max=opts.seeds_max if opts.sequential else 0, margin=opts.margin, alpha=opts.alpha,
+        storage=storage, out=out,
         workers=workers, tracker=_tracker(path, raw.get("tracker")), raw=raw,
         launcher=_launcher(path, raw.get("launcher"), workers),
     )  # fmt: skip

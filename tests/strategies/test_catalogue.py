@@ -1,4 +1,4 @@
-"""The strategy catalogue (gradual_unfreeze, llrd, reinit_top, ia3, prefix, adapter, lp_ft): each
+"""The strategy catalogue (gradual_unfreeze, llrd, reinit_top, ia3, prompt_tuning, adapter, lp_ft): each
 trains exactly what it claims, when it claims, on a tiny random BERT; each runs a whole trial."""
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ from harness.strategies import (
     ia3,
     llrd,
     lp_ft,
-    prefix,
+    prompt_tuning,
     reinit_top,
     trainable_names,
 )
@@ -37,7 +37,7 @@ EXPECTED: dict[str, Callable[[str], bool]] = {
     "llrd": lambda n: True,
     "reinit_top": lambda n: True,
     "ia3": lambda n: "ia3_" in n or n.startswith("head."),
-    "prefix": lambda n: n.startswith("prompt.") or n.startswith("head."),
+    "prompt_tuning": lambda n: n.startswith("prompt.") or n.startswith("head."),
     "adapter": lambda n: ".adapter." in n or "LayerNorm" in n or n.startswith("head."),
     "lp_ft": lambda n: True,
 }
@@ -46,7 +46,7 @@ MODULES = {
     "llrd": llrd,
     "reinit_top": reinit_top,
     "ia3": ia3,
-    "prefix": prefix,
+    "prompt_tuning": prompt_tuning,
     "adapter": adapter,
     "lp_ft": lp_ft,
 }
@@ -89,15 +89,16 @@ def changed(before: dict[str, torch.Tensor], model: torch.nn.Module) -> set[str]
 
 
 def fit(model: Classifier, plan: StrategyPlan, epochs: int, steps: int = 3) -> list[set[str]]:
-    """The loop's contract in miniature: on_epoch at each epoch's start, the optimizer over the
-    params `apply` left trainable. Returns the parameters changed (vs. the start) after each epoch."""
+    """The loop's contract in miniature: on_step(step, max_steps) before each optimizer step, the
+    optimizer over the params `apply` left trainable. Returns the parameters changed (vs. the
+    start) after each epoch of `steps` steps."""
     optimizer = torch.optim.AdamW(param_groups(model, 0.01, 1e-2, plan.lr_scale))
     start, out = snapshot(model), []
     model.train()
     for epoch in range(1, epochs + 1):
-        if plan.on_epoch is not None:
-            plan.on_epoch(epoch)
         for step in range(steps):
+            if plan.on_step is not None:
+                plan.on_step((epoch - 1) * steps + step, epochs * steps)
             ids, mask, labels = batch(seed=100 * epoch + step)
             loss = torch.nn.functional.cross_entropy(model(mask, input_ids=ids), labels)
             optimizer.zero_grad(set_to_none=True)
@@ -136,8 +137,8 @@ def test_composes_with_every_optimizer_and_scheduler(name: str) -> None:
     schedulers = sorted((conf_dir() / "scheduler").glob("*.yaml"))
     model = tiny()
     plan = MODULES[name].apply(model) or StrategyPlan()
-    if plan.on_epoch is not None:
-        plan.on_epoch(1)
+    if plan.on_step is not None:
+        plan.on_step(0, 10)
     ids, mask, labels = batch()
     torch.nn.functional.cross_entropy(model(mask, input_ids=ids), labels).backward()
     for opt_file in optimizers:
@@ -156,34 +157,44 @@ def test_composes_with_every_optimizer_and_scheduler(name: str) -> None:
 # -- gradual unfreezing -------------------------------------------------------------------------
 
 
-def test_gradual_unfreeze_adds_one_layer_per_epoch_from_the_top() -> None:
-    model = tiny(layers=3)
-    plan = gradual_unfreeze.apply(model, every_epochs=1)
-    assert not plan.cacheable
+def test_gradual_unfreeze_adds_blocks_from_the_top_over_the_steps() -> None:
+    model = tiny(layers=3)  # blocks: layer 2, layer 1, layer 0, embeddings
+    plan = gradual_unfreeze.apply(model, unfreeze_share=0.5)
+    assert not plan.cacheable and plan.settle_share == 0.5  # early stopping waits for the schedule
     assert len(trainable_names(model)) == len(list(model.parameters()))  # the optimizer's set
-    after = fit(model, plan, epochs=2)
-    assert after[0] == names(model, lambda n: head(n) or layer(2)(n))
-    assert after[1] == names(model, lambda n: head(n) or layer(2)(n) or layer(1)(n))
+    after = fit(model, plan, epochs=2)  # 6 steps: one more block at steps 1, 2, 3
+    assert after[0] == names(model, lambda n: not n.startswith("encoder.embeddings."))
+    assert after[1] == names(model, lambda n: True)  # every block trained before the end
 
 
-def test_gradual_unfreeze_every_epochs_and_embeddings_last() -> None:
+@pytest.mark.parametrize(
+    ("step", "blocks"), [(0, 1), (49, 1), (50, 2), (100, 3), (149, 3), (150, 4), (299, 4)]
+)
+def test_gradual_unfreeze_schedule_unfreezes_the_last_block_at_the_share(
+    step: int, blocks: int
+) -> None:
+    assert gradual_unfreeze.unfrozen_blocks(step, 300, 4, 0.5) == blocks
+
+
+def test_gradual_unfreeze_embeddings_last() -> None:
     model = tiny(layers=2)
-    plan = gradual_unfreeze.apply(model, every_epochs=2)
-    assert plan.on_epoch is not None
+    plan = gradual_unfreeze.apply(model, unfreeze_share=0.5)
+    assert plan.on_step is not None
     expected = {
-        1: lambda n: head(n) or layer(1)(n),
-        2: lambda n: head(n) or layer(1)(n),
-        3: lambda n: head(n) or n.startswith("encoder.encoder."),
-        5: lambda n: True,
+        0: lambda n: head(n) or layer(1)(n),
+        49: lambda n: head(n) or layer(1)(n),
+        50: lambda n: head(n) or n.startswith("encoder.encoder."),
+        100: lambda n: True,
     }
-    for epoch, pred in expected.items():
-        plan.on_epoch(epoch)
-        assert set(trainable_names(model)) == names(model, pred), epoch
+    for step, pred in expected.items():
+        plan.on_step(step, 200)
+        assert set(trainable_names(model)) == names(model, pred), step
 
 
-def test_gradual_unfreeze_rejects_bad_every_epochs() -> None:
-    with pytest.raises(Exception, match="every_epochs"):
-        gradual_unfreeze.apply(tiny(), every_epochs=0)
+@pytest.mark.parametrize("share", [1.0, -0.1, "half"])
+def test_gradual_unfreeze_rejects_a_bad_share(share: object) -> None:
+    with pytest.raises(Exception, match="unfreeze_share"):
+        gradual_unfreeze.apply(tiny(), unfreeze_share=share)  # type: ignore[arg-type]
 
 
 # -- LP-FT --------------------------------------------------------------------------------------
@@ -191,11 +202,11 @@ def test_gradual_unfreeze_rejects_bad_every_epochs() -> None:
 
 def test_lp_ft_probes_then_fine_tunes_everything() -> None:
     model = tiny()
-    plan = lp_ft.apply(model, probe_epochs=1)
-    assert not plan.cacheable
+    plan = lp_ft.apply(model, probe_share=0.5)
+    assert not plan.cacheable and plan.probe_share == 0.5 and plan.settle_share == 0.5
     after = fit(model, plan, epochs=2)
-    assert after[0] == names(model, head)  # epoch 1: encoder unchanged
-    assert after[1] == names(model, lambda n: True)  # epoch 2: every tensor moved
+    assert after[0] == names(model, head)  # the probe: encoder unchanged
+    assert after[1] == names(model, lambda n: True)  # then every tensor moved
 
 
 # -- LLRD ---------------------------------------------------------------------------------------
@@ -318,7 +329,7 @@ def test_prompt_extends_the_mask_after_cls() -> None:
 @pytest.mark.parametrize("pooling", ["mean", "cls"])
 def test_prompt_inserted_after_cls_and_skipped_by_pooling(pooling: str) -> None:
     base, model = tiny(pooling=pooling), tiny(pooling=pooling)
-    plan = prefix.apply(model, n_tokens=3)
+    plan = prompt_tuning.apply(model, n_tokens=3)
     assert not plan.cacheable
     base.eval(), model.eval()
     ids, mask, _ = batch()
@@ -341,7 +352,7 @@ def test_prompt_inserted_after_cls_and_skipped_by_pooling(pooling: str) -> None:
 
 def test_prompt_trains_only_prompt_and_head() -> None:
     model = tiny()
-    plan = prefix.apply(model, n_tokens=4)
+    plan = prompt_tuning.apply(model, n_tokens=4)
     after = fit(model, plan, epochs=1)
     assert after[0] == {"prompt.vectors", *names(model, head)}
 
@@ -369,13 +380,11 @@ def test_trial_completes(
     assert rec["status"] == "completed", rec.get("traceback")
     assert rec["epochs_run"] == 2
     assert 0 < rec["trainable_params"] <= rec["total_params"]
-    if name in ("gradual_unfreeze", "prefix", "lp_ft"):
+    if name in ("gradual_unfreeze", "prompt_tuning", "lp_ft"):
         assert rec["frozen_prefix"] == "none"
-    if name == "gradual_unfreeze":  # 2 epochs: head + both layers came to train, not embeddings
-        assert rec["trainable_params"] < rec["total_params"] // 10
-    if name in ("lp_ft", "llrd", "reinit_top"):
+    if name in ("gradual_unfreeze", "lp_ft", "llrd", "reinit_top"):  # every block came to train
         assert rec["trainable_params"] == rec["total_params"]
-    if name == "prefix":
+    if name == "prompt_tuning":
         assert rec["repr_cka"] < 1.0  # the prompt moves the representations
 
 
@@ -406,5 +415,5 @@ def test_every_strategy_fits_the_real_minilm() -> None:
         if name == "llrd":
             assert plan.lr_scale is not None
             assert plan.lr_scale("encoder.embeddings.word_embeddings.weight") == pytest.approx(
-                0.8**7
+                0.95**7
             )

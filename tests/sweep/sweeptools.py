@@ -219,7 +219,9 @@ def _check_search(
         assert rec["phase"] == "search" and rec["trial_number"] == t.number
         assert STATE_OF[rec["status"]] == t.state, (cell.id, t.number, rec["status"], t.state)
         assert rec["params"] == t.params
-        assert rec["seed"] == spec.seeds[0]
+        # search trials train with their own seeds, never a confirmation seed
+        assert rec["seed"] == spec.search_seed(t.number)
+        assert spec.reuse_search_run or rec["seed"] not in spec.seeds
         assert rec["selection_metric"] == spec.metric.removeprefix("val_")  # the study's metric
         if rec["status"] == "completed":
             assert t.value == pytest.approx(rec[spec.metric])
@@ -255,9 +257,11 @@ def _check_confirm(
     for t in counted:
         rec = recs[f"seed-{t.user_attrs['seed']}"]
         assert rec["phase"] == "confirm" and STATE_OF[rec["status"]] == t.state
-    for seed in spec.seeds:
+    for seed, data_seed in spec.confirm_runs():
         rec = recs[f"seed-{seed}"]
         assert rec["seed"] == seed
+        if data_seed is not None:  # confirmation varies which training examples are drawn
+            assert rec["data_seed"] == data_seed
         assert rec["params"] == best.params
         assert rec["best_search_trial"] == best.number
         for name, value in best.params.items():  # lr, weight_decay, dropout: record keys too

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import optuna
 import pytest
+import yaml
 from optuna.trial import TrialState
 from sweeptools import SMOKE
 
+from harness.errors import ConfigError
 from harness.record import read_record, validate_record
 from harness.sweep.runner import open_sweep, run_search
 from harness.sweep.spec import load_sweep
@@ -24,6 +26,29 @@ from harness.sweep.study import claim_search, make_pruner
 )
 def test_every_pruner_name_builds_its_optunamake_pruner(config, kind):
     assert type(make_pruner(config)) is kind
+
+
+@pytest.mark.parametrize(
+    ("config", "attr", "steps"),
+    [
+        ({"name": "median", "warmup_share": 0.25}, "_n_warmup_steps", 75),
+        ({"name": "successive_halving", "warmup_share": 0.2}, "_min_resource", 60),
+    ],
+)
+def test_warmup_share_is_a_share_of_the_step_budget(config, attr, steps):
+    """No pruning before that share of the run: Optuna's own warm-up knob, in steps."""
+    assert getattr(make_pruner(config, max_steps=300), attr) == steps
+
+
+@pytest.mark.parametrize("share", [1.0, -0.1, "x"])
+def test_warmup_share_outside_0_1_is_refused(tmp_path, share):
+    path = tmp_path / "s.yaml"
+    raw = yaml.safe_load(SMOKE.read_text())
+    raw["search"]["pruner"] = {"name": "successive_halving", "warmup_share": share}
+    path.write_text(yaml.safe_dump(raw))
+    with pytest.raises(ConfigError) as info:
+        load_sweep(path)
+    assert "search.pruner.warmup_share: must be in [0, 1)" in str(info.value)
 
 
 def test_median_pruner_prunes_below_the_median_of_completed_trials():
@@ -74,7 +99,8 @@ def test_report_hook_prunes_a_real_search_trial(tmp_path):
     rec = run_search(sweep, cell, trial)
 
     assert rec["status"] == "pruned" and rec["error"] is None
-    assert rec["epochs"] == 2 and len(rec["history"]) == rec["epochs_run"] == 1
+    assert rec["planned_steps"] == 24 and len(rec["history"]) == 1  # pruned at the first evaluation
+    assert rec["stopped_by"] == "pruned" and rec["optimizer_steps"] == rec["eval_every_steps"]
     assert rec["test_accuracy"] is None  # a pruned trial is not evaluated on the test split
     on_disk = read_record(sweep.record_path(cell, "search", "trial-0001"))
     assert validate_record(on_disk) == [] and on_disk["status"] == "pruned"

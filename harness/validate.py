@@ -1,0 +1,174 @@
+"""Checks on a composed config's values, one section at a time: each problem becomes one
+`ConfigError` naming its key, before anything runs."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from harness.errors import ConfigError
+from harness.specs import (
+    CONLL_FILES,
+    FORMATS,
+    PRECISIONS,
+    SELECTION_METRICS,
+    TASKS,
+    DataSpec,
+    RegSpec,
+    TrainSpec,
+)
+
+__all__ = [
+    "check_choice",
+    "check_flag",
+    "check_positive",
+    "data_spec",
+    "reg_spec",
+    "strategy_options",
+    "train_spec",
+]
+
+
+def check_choice(key: str, value: object, allowed: Sequence[str]) -> str:
+    if value not in allowed:
+        raise ConfigError(key, f"unknown value {value!r}", allowed)
+    return str(value)
+
+
+def check_positive(key: str, value: object, *, allow_zero: bool = False, kind: type = float) -> Any:
+    ok_type = isinstance(value, (int, float)) and not isinstance(value, bool)
+    if kind is int:
+        ok_type = isinstance(value, int) and not isinstance(value, bool)
+    if not ok_type:
+        raise ConfigError(
+            key, f"must be a {'whole number' if kind is int else 'number'}, got {value!r}"
+        )
+    if not math.isfinite(value):  # type: ignore[arg-type]
+        raise ConfigError(key, f"must be a finite number, got {value!r}")
+    if value < 0 or (value == 0 and not allow_zero):  # type: ignore[operator]
+        raise ConfigError(key, f"must be {'>= 0' if allow_zero else '> 0'}, got {value!r}")
+    return value
+
+
+def check_flag(key: str, value: object) -> bool:
+    """true/false only: a typo like `maybe` must not read as true."""
+    if not isinstance(value, bool):
+        raise ConfigError(key, f"must be true or false, got {value!r}", ["true", "false"])
+    return value
+
+
+def _token_data(d: dict[str, Any]) -> None:
+    """A token dataset reads CoNLL files from data_dir, or the hub; the folder is checked now."""
+    check_choice("dataset.format", d["format"], ("conll", "hub"))
+    if d["format"] == "hub" or (d.get("hub_name") and not d.get("data_dir")):
+        return
+    if not d.get("data_dir"):
+        raise ConfigError(
+            "dataset.data_dir", "is required: a folder with " + ", ".join(CONLL_FILES)
+        )
+    folder = Path(d["data_dir"])
+    missing = [f for f in CONLL_FILES if not (folder / f).is_file()]
+    if missing:
+        raise ConfigError(
+            "dataset.data_dir", f"{str(folder)!r} lacks {', '.join(missing)}", CONLL_FILES
+        )
+
+
+def _data_sources(d: dict[str, Any], task: str) -> None:
+    """The dev split (val_path for files, val_split for the hub) is not the test split, and the
+    pair column is a second column; token datasets carve validation and take single sentences."""
+    hub = d["format"] == "hub"
+    val, other, test = (
+        ("val_split", "val_path", "test_split") if hub else ("val_path", "val_split", "test_path")
+    )
+    if d.get(other):
+        raise ConfigError(f"dataset.{other}", f"does not apply to format={d['format']}", [val])
+    if d.get(val) and d[val] == d.get(test):
+        raise ConfigError(f"dataset.{val}", f"{d[val]!r} is the test split: keep validation apart")
+    pair = d.get("text_pair_column")
+    if pair is not None and pair == d["text_column"]:
+        raise ConfigError("dataset.text_pair_column", f"{pair!r} is the text column itself")
+    for key in (val, "text_pair_column"):
+        if task == TASKS[1] and d.get(key):
+            raise ConfigError(f"dataset.{key}", f"not supported for {task}", ["null"])
+
+
+def data_spec(d: dict[str, Any]) -> DataSpec:
+    check_choice("dataset.format", d["format"], FORMATS)
+    task = check_choice("dataset.task", d.get("task", TASKS[0]), TASKS)
+    if task == "token_classification":
+        _token_data(d)
+    for k in ("train_size", "val_size", "max_length"):
+        check_positive(f"dataset.{k}", d[k], kind=int)
+    if d.get("selection_metric") is not None:
+        check_choice("dataset.selection_metric", d["selection_metric"], SELECTION_METRICS[task])
+    _data_sources(d, task)
+    return DataSpec(**d)
+
+
+def _auto_int(key: str, value: object) -> int | None:
+    """`auto` (or null) -> None, else a whole number > 0."""
+    if value in ("auto", None):
+        return None
+    return int(check_positive(key, value, kind=int))
+
+
+def train_spec(t: dict[str, Any], task: str, dataset_metric: str | None = None) -> TrainSpec:
+    for k in ("max_steps", "cache_users"):
+        check_positive(f"train.{k}", t[k], kind=int)
+    check_positive("train.min_steps", t["min_steps"], allow_zero=True, kind=int)
+    if t["max_steps"] < t["min_steps"]:
+        raise ConfigError("train.max_steps", f"must be >= train.min_steps ({t['min_steps']})")
+    auto = {
+        k: _auto_int(f"train.{k}", t[k])
+        for k in ("epochs", "eval_every_steps", "batch_size", "eval_batch_size")
+    }
+    if t["max_grad_norm"] is not None:
+        check_positive("train.max_grad_norm", t["max_grad_norm"])
+    check_choice("train.precision", t["precision"], PRECISIONS)
+    check_positive("train.drift_examples", t["drift_examples"], allow_zero=True, kind=int)
+    for k in ("cache_frozen", "compile", "test_eval"):
+        check_flag(f"train.{k}", t[k])
+    default = dataset_metric if dataset_metric in SELECTION_METRICS[task] else None
+    metric = (
+        (default or SELECTION_METRICS[task][0])
+        if t["selection_metric"] == "auto"
+        else t["selection_metric"]
+    )
+    check_choice("train.selection_metric", metric, SELECTION_METRICS[task])
+    return TrainSpec(**{**t, **auto, "selection_metric": metric})
+
+
+def reg_spec(r: dict[str, Any]) -> RegSpec:
+    for k in ("dropout", "label_smoothing"):
+        v = check_positive(f"regularization.{k}", r[k], allow_zero=True)
+        if v >= 1:
+            raise ConfigError(f"regularization.{k}", f"must be in [0, 1), got {v}")
+    for k in ("weight_decay", "l1", "early_stopping_min_delta"):
+        check_positive(f"regularization.{k}", r[k], allow_zero=True)
+    if r["early_stopping_patience"] is not None:
+        check_positive(
+            "regularization.early_stopping_patience", r["early_stopping_patience"], kind=int
+        )
+    return RegSpec(
+        **{  # type: ignore[arg-type]
+            k: float(v) if isinstance(v, int) and k != "early_stopping_patience" else v
+            for k, v in r.items()
+        }
+    )
+
+
+def strategy_options(strategy: dict[str, Any]) -> float | None:
+    """Options every strategy may carry, checked before anything runs; `head_lr` goes to the
+    optimizer, not to the strategy's `apply`."""
+    head_lr = strategy.get("head_lr")
+    if head_lr is not None:
+        head_lr = float(check_positive("strategy.head_lr", head_lr))
+    decay = strategy.get("decay")
+    if decay is not None and (
+        isinstance(decay, bool) or not isinstance(decay, (int, float)) or not 0 < decay <= 1
+    ):
+        raise ConfigError("strategy.decay", f"must be in (0, 1], got {decay!r}")
+    return head_lr
