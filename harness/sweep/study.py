@@ -114,7 +114,9 @@ def make_sampler(options: dict[str, Any], seed: int) -> optuna.samplers.BaseSamp
         "tpe": optuna.samplers.TPESampler,
         "random": optuna.samplers.RandomSampler,
     }
-    return kind[options["name"]](seed=seed, **kw)  # type: ignore[operator]
+    with warnings.catch_warnings():  # QMCSampler is "experimental" in Optuna
+        warnings.simplefilter("ignore", optuna.exceptions.ExperimentalWarning)
+        return kind[options["name"]](seed=seed, **kw)  # type: ignore[operator]
 
 
 def make_pruner(options: dict[str, Any], max_steps: int = 300) -> optuna.pruners.BasePruner:
