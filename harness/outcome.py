@@ -45,26 +45,22 @@ def final_metrics(
         rec["overfit_gap"] = rec["train_accuracy"] - rec["val_accuracy"]
     test_labels = None
     if spec.train.test_eval:  # search trials select on validation and never look at test
-        _test_and_drift(spec, model, data, caches, loop_spec, rec, vocab_size)
+        test_cache = (caches or {}).get("test")
+        _test_and_drift(spec, model, data["test"], test_cache, loop_spec, rec, vocab_size)
         if spec.data.task != "token_classification":
             test_labels = data["test"].labels.tolist()
     rec["flags"] = record_flags(rec, loop_spec.num_labels, test_labels)
 
 
 def _test_and_drift(
-    spec: TrialSpec,
-    model: Classifier,
-    data: dict[str, EncodedSplit],
-    caches: dict[str, PrefixCache] | None,
-    loop_spec: LoopSpec,
-    rec: dict[str, Any],
-    vocab_size: int,
-) -> None:
+    spec: TrialSpec, model: Classifier, split: EncodedSplit, cache: PrefixCache | None,
+    loop_spec: LoopSpec, rec: dict[str, Any], vocab_size: int,
+) -> None:  # fmt: skip
     """The restored best weights on the test split, once; drift from the pretrained model."""
-    test = evaluate(model, data["test"], (caches or {}).get("test"), loop_spec)
+    test = evaluate(model, split, cache, loop_spec)
     if "probs" in test:  # sequence tasks: per-example probabilities for seed ensembles
         rec["test_probs"] = [[round(float(p), 5) for p in row] for row in test["probs"]]
-        rec["test_labels"] = data["test"].labels.tolist()
+        rec["test_labels"] = split.labels.tolist()
     rec.update({f"test_{k}": test[k] for k in ENTITY if k in test})
     rec.update(
         test_accuracy=test["accuracy"], test_macro_f1=test["macro_f1"], test_loss=test["loss"]
@@ -80,7 +76,7 @@ def _test_and_drift(
             repr_cka(
                 model,
                 base,
-                data["test"],
+                split,
                 spec.train.drift_examples,
                 loop_spec.device,
                 base_key=f"{spec.model.key}|{vocab_size}",

@@ -14,20 +14,28 @@ from harness.train import LoopResult, LoopSpec
 from harness.trial import _build_model, _sequence_data
 
 
-def test_untrained_model_outcome(tiny_overrides: list[str]) -> None:
-    spec = load_spec(tiny_overrides)
+def _outcome(
+    overrides: list[str], best: dict[str, Any]
+) -> tuple[dict[str, Any], dict[str, Any], list[str]]:
+    """final_metrics on an untrained tiny model whose loop selected `best`."""
+    spec = load_spec(overrides)
     tokenizer = load_tokenizer(spec.model.name_or_path)
     rec: dict[str, Any] = {}
     data, names, _ = _sequence_data(spec, tokenizer, rec)
     cpu = torch.device("cpu")
     model, _ = _build_model(spec, len(tokenizer), len(names), cpu)
-    loop = LoopResult(best={"epoch": 1, "val_accuracy": 0.25, "val_macro_f1": 0.2, "val_loss": 0.7})
     loop_spec = LoopSpec(
         max_steps=3, min_steps=0, eval_every=3, batch_size=16, eval_batch_size=16, max_grad_norm=1.0,
         l1=0.0, patience=None, min_delta=0.0, seed=0, device=cpu, precision="fp32",
         num_labels=len(names), task=spec.data.task, label_names=tuple(names),
     )  # fmt: skip
-    final_metrics(spec, model, data, None, loop, loop_spec, rec, len(tokenizer))
+    final_metrics(spec, model, data, None, LoopResult(best=best), loop_spec, rec, len(tokenizer))
+    return rec, data, names
+
+
+def test_untrained_model_outcome(tiny_overrides: list[str]) -> None:
+    best = {"epoch": 1, "val_accuracy": 0.25, "val_macro_f1": 0.2, "val_loss": 0.7}
+    rec, data, names = _outcome(tiny_overrides, best)
     assert rec["val_accuracy"] == 0.25 and rec["best_epoch"] == 1  # the selected epoch's values
     assert 0 <= rec["test_accuracy"] <= 1 and 0 <= rec["train_accuracy"] <= 1
     assert rec["overfit_gap"] == pytest.approx(rec["train_accuracy"] - 0.25)
@@ -41,19 +49,8 @@ def test_untrained_model_outcome(tiny_overrides: list[str]) -> None:
 
 
 def test_a_search_trial_never_looks_at_test(tiny_overrides: list[str]) -> None:
-    spec = load_spec([*tiny_overrides, "train.test_eval=false"])
-    tokenizer = load_tokenizer(spec.model.name_or_path)
-    rec: dict[str, Any] = {}
-    data, names, _ = _sequence_data(spec, tokenizer, rec)
-    cpu = torch.device("cpu")
-    model, _ = _build_model(spec, len(tokenizer), len(names), cpu)
-    loop = LoopResult(best={"epoch": 1, "step": 3, "val_accuracy": 0.6, "val_macro_f1": 0.5})
-    loop_spec = LoopSpec(
-        max_steps=3, min_steps=0, eval_every=3, batch_size=16, eval_batch_size=16, max_grad_norm=1.0,
-        l1=0.0, patience=None, min_delta=0.0, seed=0, device=cpu, precision="fp32",
-        num_labels=len(names),
-    )  # fmt: skip
-    final_metrics(spec, model, data, None, loop, loop_spec, rec, len(tokenizer))
+    best = {"epoch": 1, "step": 3, "val_accuracy": 0.6, "val_macro_f1": 0.5}
+    rec, _, _ = _outcome([*tiny_overrides, "train.test_eval=false"], best)
     assert "test_accuracy" not in rec and "test_probs" not in rec and "param_drift" not in rec
     assert rec["val_accuracy"] == 0.6 and 0 <= rec["train_accuracy"] <= 1
     assert isinstance(rec["flags"], list) and "near_chance" not in rec["flags"]
