@@ -112,7 +112,7 @@ def _one_trial(overrides: Sequence[str]) -> int:
         f"{rec['device']}, {rec.get('precision')})\n"
         f"  val accuracy  {_fmt(rec['val_accuracy'], True)}   val macro-F1  {_fmt(rec['val_macro_f1'], True)}\n"
         f"  test accuracy {_fmt(rec['test_accuracy'], True)}   test macro-F1 {_fmt(rec['test_macro_f1'], True)}\n"
-        f"  train accuracy {_fmt(rec['train_accuracy'], True)}  best epoch {rec.get('best_epoch')}/{rec.get('epochs')}\n"
+        f"  train accuracy {_fmt(rec['train_accuracy'], True)}  best step {rec.get('best_step')} of {rec.get('optimizer_steps')} ({rec.get('stopped_by')})\n"
         f"  trainable params {rec['trainable_params']:,} of {rec['total_params']:,}   "
         f"train time {rec['train_time_s']:.1f} s   {rec['train_samples_per_s'] or 0:.1f} samples/s   "
         f"peak memory {rec['peak_memory_mb']:.0f} MB"
