@@ -218,7 +218,7 @@ def main(argv: list[str] | None = None) -> int:
     par: dict[str, Any] = {"skipped": "skipped (--no-parity)"}
     if not args.no_parity and native_bf16(torch.device("cpu")):
         _log("5/5 bf16 vs fp32 parity: paired trials by seed at two train sizes")
-        sizes, seeds, steps = ((32,), 2, 8) if args.quick else ((100, 300), 5, 120)
+        sizes, seeds, steps = ((32,), 2, 8) if args.quick else ((100, 300), 5, 60)
         par = parity(records, sizes, seeds, steps)
     elif not args.no_parity:
         par = {"skipped": "skipped: this CPU has no native bf16 (AVX-512 BF16 / AMX)"}

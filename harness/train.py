@@ -70,7 +70,7 @@ class LoopResult:
         return self.stopped_by == "plateau"
 
 
-@torch.no_grad()
+@torch.inference_mode()  # no autograd bookkeeping at all: cheaper than no_grad
 def evaluate(
     model: Classifier, split: EncodedSplit, cache: PrefixCache | None, spec: LoopSpec
 ) -> dict[str, Any]:
