@@ -1,15 +1,22 @@
-"""Render the whole comparison report for one sweep: markdown, figures and the tidy table."""
+"""Render the whole comparison report for one sweep (or several combined): markdown, figures and
+the tidy table. Reports that span datasets add the across-dataset section; multi-class tasks the
+per-class view; a single-dataset binary sweep renders exactly as before."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 
 import pandas as pd
 
 from harness.report.bootstrap import example_correctness
 from harness.report.budget import budget_section, plot_budget_curves
+from harness.report.cdplot import plot_critical_difference
 from harness.report.comparisons import verdicts_section
 from harness.report.cost import cost_section
+from harness.report.crossdataset import RankTest, Suite, rank_tests, suites
+from harness.report.crossdataset_section import crossdataset_section
+from harness.report.crossfindings import crossdataset_findings
 from harness.report.crossover import crossover_lines
 from harness.report.drift import drift_section
 from harness.report.ensemble import add_ensemble
@@ -17,12 +24,13 @@ from harness.report.errors import ReportError
 from harness.report.findings import generate_findings
 from harness.report.header import header_section
 from harness.report.hparams import hparams_section
-from harness.report.load import load_records
-from harness.report.options import ReportOptions, report_options
-from harness.report.paths import read_sweep_yaml
+from harness.report.options import ReportOptions
+from harness.report.perclass import PerClass, example_predictions, per_class
+from harness.report.perclass_section import perclass_finding, perclass_section, plot_confusion
 from harness.report.plots import plot_cost_scatter, plot_learning_curves
-from harness.report.score import add_score, score_of
-from harness.report.summary import grid_from_sweep, mark_best, summarize_cells
+from harness.report.score import Score, add_score
+from harness.report.sources import Sweeps, read_sweeps
+from harness.report.summary import mark_best, summarize_cells
 from harness.report.tables import main_table_section, overfit_section
 from harness.report.training_curves import plot_training_curves
 from harness.report.trust import CellKey, cell_flags, trust_section
@@ -35,6 +43,7 @@ LEARNING_CURVES_PNG = "learning_curves.png"
 COST_SCATTER_PNG = "cost_scatter.png"
 TRAINING_CURVES_PNG = "training_curves.png"
 BUDGET_CURVES_PNG = "budget_curves.png"
+CRITICAL_DIFFERENCE_PNG = "critical_difference.png"
 
 
 def _findings_section(
@@ -43,6 +52,7 @@ def _findings_section(
     opts: ReportOptions,
     flags: dict[CellKey, list[str]],
     extra: list[str],
+    lead: list[str] | None = None,
 ) -> str:
     """The generated statements, with the rules they follow stated up front."""
     intro = (
@@ -50,16 +60,27 @@ def _findings_section(
         "and states its verdict and interval. 'Within 1 point' in the cost statements compares means "
         "only; a finding resting on a flagged cell (see Trust) is marked *suspect*."
     )
-    lines = generate_findings(summary, verdicts, opts.margin, flags, extra)
+    lines = [*(lead or []), *generate_findings(summary, verdicts, opts.margin, flags, extra)]
     items = "\n".join(f"- {line}" for line in lines)
     return "\n\n".join(["## Findings", intro, items or "- No finished cells: nothing to conclude."])
 
 
-def _appendix(sweep_text: str | None) -> str:
-    """The sweep file as run, verbatim, so the report is self-describing."""
-    if sweep_text is None:
-        return "## Sweep file\n\nNo `sweep.yaml` in the sweep folder."
-    return f"## Sweep file\n\n<details><summary>sweep.yaml as run</summary>\n\n```yaml\n{sweep_text.rstrip()}\n```\n\n</details>"
+def _appendix(sweeps: Sweeps) -> str:
+    """The sweep file(s) as run, verbatim, so the report is self-describing."""
+    if not sweeps.combined:
+        text = sweeps.texts[0]
+        if text is None:
+            return "## Sweep file\n\nNo `sweep.yaml` in the sweep folder."
+        return f"## Sweep file\n\n<details><summary>sweep.yaml as run</summary>\n\n```yaml\n{text.rstrip()}\n```\n\n</details>"
+    parts = ["## Sweep files"]
+    for folder, text in zip(sweeps.dirs, sweeps.texts, strict=True):
+        if text is None:
+            parts.append(f"No `sweep.yaml` in `{folder.name}`.")
+        else:
+            parts.append(
+                f"<details><summary>{folder.name}/sweep.yaml as run</summary>\n\n```yaml\n{text.rstrip()}\n```\n\n</details>"
+            )
+    return "\n\n".join(parts)
 
 
 def _write_table(records: pd.DataFrame, out_dir: Path) -> None:
@@ -68,18 +89,47 @@ def _write_table(records: pd.DataFrame, out_dir: Path) -> None:
     records.to_parquet(out_dir / "records.parquet", index=False)
 
 
-def build_report(sweep_dir: Path, out_dir: Path, overrides: dict[str, str] | None = None) -> Path:
-    """Answer 'when does full fine-tuning pay?' from a sweep's records; returns report.md."""
-    sweep_dir, out_dir = Path(sweep_dir), Path(out_dir)
-    meta, sweep_text = read_sweep_yaml(sweep_dir)
-    score, opts = score_of(meta), report_options(meta, overrides)
-    raw = load_records(sweep_dir)
+def _across(
+    summary: pd.DataFrame, verdicts: pd.DataFrame, opts: ReportOptions, score: Score, out_dir: Path
+) -> tuple[list[str], list[str]]:
+    """The across-dataset section and its findings; nothing when the report has one dataset."""
+    found: list[Suite] = suites(summary)
+    if not found:
+        return [], []
+    tests: dict[str, list[RankTest]] = {s.rest: rank_tests(summary, s, opts.alpha) for s in found}
+    every = [t for s in found for t in tests[s.rest]]
+    figure = plot_critical_difference(every, out_dir / CRITICAL_DIFFERENCE_PNG)
+    section = crossdataset_section(
+        summary, verdicts, tests, found, opts, figure.name if figure else None, score
+    )
+    return [section], crossdataset_findings(summary, verdicts, tests, found)
+
+
+def _per_class(found: list[PerClass], score: Score, out_dir: Path) -> tuple[list[str], list[str]]:
+    """The per-class section, its figures and one finding per task; nothing for binary tasks."""
+    if not found:
+        return [], []
+    for pc in found:
+        plot_confusion(pc, out_dir)
+    return [perclass_section(found, score)], [perclass_finding(pc) for pc in found]
+
+
+def build_report(
+    sweep_dirs: Path | Sequence[Path], out_dir: Path, overrides: dict[str, str] | None = None
+) -> Path:
+    """Answer 'when does full fine-tuning pay?' from one or more sweeps' records; returns report.md."""
+    sweeps = read_sweeps([Path(sweep_dirs)] if isinstance(sweep_dirs, (str, Path)) else sweep_dirs)
+    out_dir = Path(out_dir)
+    score, opts = sweeps.score(), sweeps.options(overrides)
+    raw = sweeps.records()
     correct = example_correctness(raw) if score.name == "accuracy" else {}
+    predictions = example_predictions(raw)
     records = add_score(add_ensemble(raw), score)
-    name = str(meta.get("name") or sweep_dir.name)
-    summary = summarize_cells(records, grid_from_sweep(meta))
+    summary = summarize_cells(records, sweeps.grid())
     if summary.empty:
-        raise ReportError(f"{sweep_dir}: no record names a strategy and train size")
+        raise ReportError(
+            f"{', '.join(str(d) for d in sweeps.dirs)}: no record names a strategy and train size"
+        )
     verdicts = verdict_table(summary, opts, correct)
     summary = mark_best(summary, versus_best_map(verdicts))
     flags = cell_flags(records, summary)
@@ -90,19 +140,25 @@ def build_report(sweep_dir: Path, out_dir: Path, overrides: dict[str, str] | Non
     plot_cost_scatter(summary, out_dir / COST_SCATTER_PNG, score)
     curves = plot_training_curves(records, out_dir / TRAINING_CURVES_PNG)
     budget = plot_budget_curves(records, out_dir / BUDGET_CURVES_PNG)
+    across, across_findings = _across(summary, verdicts, opts, score, out_dir)
+    classes, class_findings = _per_class(per_class(summary, predictions), score, out_dir)
     sections = [
-        header_section(records, summary, name),
+        header_section(records, summary, sweeps.name),
         main_table_section(summary, LEARNING_CURVES_PNG, verdicts, score, opts.margin, crossover),
         verdicts_section(summary, verdicts, opts, score),
+        *across,
+        *classes,
         trust_section(flags, curves.name if curves else None),
         variance_section(records),
         budget_section(records, budget.name if budget else None),
         cost_section(records, summary, COST_SCATTER_PNG, score),
         overfit_section(summary, score),
         drift_section(records, score),
-        hparams_section(records, summary, sweep_dir, score),
-        _findings_section(summary, verdicts, opts, flags, crossover),
-        _appendix(sweep_text),
+        hparams_section(records, summary, sweeps.dirs, score),
+        _findings_section(
+            summary, verdicts, opts, flags, [*crossover, *class_findings], across_findings
+        ),
+        _appendix(sweeps),
     ]
     report = out_dir / "report.md"
     report.write_text("\n\n".join(sections) + "\n", encoding="utf-8")

@@ -1,4 +1,5 @@
-"""`harness report SWEEP [out=DIR]`: SWEEP is a sweep output folder or `sweeps/<name>.yaml`."""
+"""`harness report SWEEP [SWEEP ...] [out=DIR]`: each SWEEP a sweep output folder or
+`sweeps/<name>.yaml`; several are combined into one report with a cross-dataset section."""
 
 from __future__ import annotations
 
@@ -14,14 +15,15 @@ from harness.report.paths import read_sweep_yaml, resolve_sweep_dir
 __all__ = ["run_report_command"]
 
 USAGE = (
-    "usage: harness report SWEEP_DIR|SWEEP_YAML [out=DIR] [report.margin=POINTS] "
-    "[report.alpha=A]  (default out: reports/<sweep name>)"
+    "usage: harness report SWEEP_DIR|SWEEP_YAML [SWEEP_DIR|SWEEP_YAML ...] [out=DIR] "
+    "[report.margin=POINTS] [report.alpha=A]  (default out: reports/<sweep name>, "
+    "reports/<name>+<name> for combined sweeps)"
 )
 _OVERRIDES = ("out", "report.margin", "report.alpha")
 
 
-def _parse(args: Sequence[str]) -> tuple[str, dict[str, str]]:
-    """One positional sweep argument plus key=value overrides; anything else is a usage error."""
+def _parse(args: Sequence[str]) -> tuple[list[str], dict[str, str]]:
+    """Sweep arguments plus key=value overrides; anything else is a usage error."""
     positional = [a for a in args if "=" not in a or Path(a).exists()]
     overrides = dict(a.split("=", 1) for a in args if a not in positional)
     unknown = sorted(set(overrides) - set(_OVERRIDES))
@@ -29,9 +31,9 @@ def _parse(args: Sequence[str]) -> tuple[str, dict[str, str]]:
         raise ReportError(
             f"unknown override(s) {', '.join(unknown)}; allowed: {', '.join(_OVERRIDES)}"
         )
-    if len(positional) != 1:
-        raise ReportError(f"expected exactly one sweep folder or sweep file, got {len(positional)}")
-    return positional[0], overrides
+    if not positional:
+        raise ReportError("expected at least one sweep folder or sweep file, got 0")
+    return positional, overrides
 
 
 def _log_to_mlflow(meta: dict[str, object], report: Path) -> str | None:
@@ -53,19 +55,21 @@ def _log_to_mlflow(meta: dict[str, object], report: Path) -> str | None:
 def run_report_command(args: Sequence[str]) -> int:
     """Render the report and print where it went; bad input prints one line and returns 2."""
     try:
-        target, overrides = _parse(args)
-        sweep_dir = resolve_sweep_dir(target)
-        name = str(read_sweep_yaml(sweep_dir)[0].get("name") or sweep_dir.name)
-        out_dir = Path(overrides.get("out") or Path("reports") / name)
+        targets, overrides = _parse(args)
+        sweep_dirs = [resolve_sweep_dir(t) for t in targets]
+        names = [str(read_sweep_yaml(d)[0].get("name") or d.name) for d in sweep_dirs]
+        out_dir = Path(overrides.get("out") or Path("reports") / "+".join(names))
         stats = {k: v for k, v in overrides.items() if k.startswith("report.")}
-        report = build_report(sweep_dir, out_dir, stats)
+        report = build_report(sweep_dirs, out_dir, stats)
     except ReportError as exc:
         print(f"error: {exc}\n{USAGE}", file=sys.stderr)
         return 2
     print(f"report: {report}")
     print(f"figures and records.csv/.parquet: {out_dir}")
+    if len(sweep_dirs) > 1:
+        return 0  # combined sweeps have no one MLflow experiment to log to
     try:
-        logged = _log_to_mlflow(read_sweep_yaml(sweep_dir)[0], report)
+        logged = _log_to_mlflow(read_sweep_yaml(sweep_dirs[0])[0], report)
     except Exception as exc:  # noqa: BLE001 - the report on disk is the product; MLflow is a sink
         print(
             f"warning: report not logged to MLflow ({type(exc).__name__}: {exc})", file=sys.stderr

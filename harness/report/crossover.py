@@ -9,13 +9,14 @@ its interval and the share of resamples with a crossover inside the sizes run.
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
 from harness.report.fmt import cell_name
 
-__all__ = ["crossover_lines", "first_crossing"]
+__all__ = ["Crossover", "crossover_lines", "finished_cells", "first_crossing", "group_crossover"]
 
 _RESAMPLES = 2_000
 _SEED = 20250601
@@ -68,8 +69,26 @@ def _usable_sizes(block: pd.DataFrame, full: str) -> list[int]:
     return sorted(sizes)
 
 
-def _group_line(block: pd.DataFrame, full: str) -> str | None:
-    """The crossover statement for one group, or None with fewer than two comparable sizes."""
+@dataclass(frozen=True)
+class Crossover:
+    """Where full overtakes the best partial strategy in one group (sizes in examples)."""
+
+    sizes: tuple[int, ...]  # sizes with full and a partial result, ascending
+    estimate: float  # NaN: never inside the sizes; -inf: full leads already at the smallest
+    low: float  # bootstrap 95 % interval among resamples that cross (NaN: too few)
+    high: float
+    crossing: int  # bootstrap resamples that cross inside the sizes
+    resamples: int
+    cells: str  # the cells it rests on, as findings cite them
+
+    @property
+    def share_text(self) -> str:
+        """`40 % of 2000 bootstrap resamples cross inside 100–1000`."""
+        return f"{100 * self.crossing / self.resamples:.0f} % of {self.resamples} bootstrap resamples cross inside {self.sizes[0]}–{self.sizes[-1]}"
+
+
+def group_crossover(block: pd.DataFrame, full: str = "full") -> Crossover | None:
+    """The crossover of one group's finished cells, or None with fewer than two comparable sizes."""
     sizes = _usable_sizes(block, full)
     if len(sizes) < 2:
         return None
@@ -83,28 +102,42 @@ def _group_line(block: pd.DataFrame, full: str) -> str | None:
     boot = _gap_matrix(block, sizes, full, _resampled_means(block, np.random.default_rng(_SEED)))
     crossings = np.array([first_crossing(x, g) for g in boot])
     inside = crossings[np.isfinite(crossings)]
-    share = f"{100 * len(inside) / len(crossings):.0f} % of {len(crossings)} bootstrap resamples cross inside {sizes[0]}–{sizes[-1]}"
+    low, high = np.percentile(inside, [2.5, 97.5]) if len(inside) >= 20 else (math.nan, math.nan)
     cells = ", ".join(
         cell_name(str(s), int(n), str(block["group"].iloc[0])) for s, n in sorted(point)
     )
-    if math.isnan(estimate):
-        return f"No crossover in the sizes run: full fine-tuning does not overtake the best partial strategy by mean at any size up to {sizes[-1]} ({share}) [{cells}]."
-    if estimate == -math.inf:
-        return f"No crossover in the sizes run: full fine-tuning leads the best partial strategy by mean already at {sizes[0]} ({share}) [{cells}]."
-    low, high = np.percentile(inside, [2.5, 97.5]) if len(inside) >= 20 else (math.nan, math.nan)
+    return Crossover(
+        tuple(sizes), float(estimate), float(low), float(high),
+        len(inside), len(crossings), cells,
+    )  # fmt: skip
+
+
+def _group_line(block: pd.DataFrame, full: str) -> str | None:
+    """The crossover statement for one group, or None with fewer than two comparable sizes."""
+    c = group_crossover(block, full)
+    if c is None:
+        return None
+    if math.isnan(c.estimate):
+        return f"No crossover in the sizes run: full fine-tuning does not overtake the best partial strategy by mean at any size up to {c.sizes[-1]} ({c.share_text}) [{c.cells}]."
+    if c.estimate == -math.inf:
+        return f"No crossover in the sizes run: full fine-tuning leads the best partial strategy by mean already at {c.sizes[0]} ({c.share_text}) [{c.cells}]."
     interval = (
-        f"bootstrap 95 % interval {low:.0f}–{high:.0f} among resamples that cross"
-        if not math.isnan(low)
+        f"bootstrap 95 % interval {c.low:.0f}–{c.high:.0f} among resamples that cross"
+        if not math.isnan(c.low)
         else "too few crossing resamples for an interval"
     )
-    return f"Full fine-tuning overtakes the best partial strategy by mean at about train_size={estimate:.0f} (log-linear interpolation; {interval}; {share}) [{cells}]."
+    return f"Full fine-tuning overtakes the best partial strategy by mean at about train_size={c.estimate:.0f} (log-linear interpolation; {interval}; {c.share_text}) [{c.cells}]."
+
+
+def finished_cells(summary: pd.DataFrame) -> pd.DataFrame:
+    """The cells a crossover can use: confirmed, with at least one run."""
+    return summary[(summary["state"] == "ok") & (summary["n_seeds"] >= 1)]
 
 
 def crossover_lines(summary: pd.DataFrame, full: str = "full") -> list[str]:
     """One crossover statement per group of extra grid axes."""
-    ok = summary[(summary["state"] == "ok") & (summary["n_seeds"] >= 1)]
     out = []
-    for group, block in ok.groupby("group", sort=True):
+    for group, block in finished_cells(summary).groupby("group", sort=True):
         line = _group_line(block, full)
         if line:
             out.append((f"[{group}] " if group else "") + line)

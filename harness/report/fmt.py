@@ -7,8 +7,8 @@ from collections.abc import Sequence
 from typing import Any
 
 __all__ = [
-    "cell_name", "fmt_count", "fmt_float", "fmt_num", "fmt_p", "fmt_pct", "fmt_points", "fmt_seconds", "md_table", "row_label",
-    "state_label",
+    "cell_name", "fmt_count", "fmt_float", "fmt_num", "fmt_p", "fmt_pct", "fmt_points", "fmt_seconds", "md_table", "p_is",
+    "row_label", "state_label",
 ]  # fmt: skip
 
 
@@ -30,6 +30,12 @@ def fmt_p(p: Any) -> str:
     if _missing(p):
         return "n/a"
     return "<0.001" if float(p) < 0.001 else f"{float(p):.2g}"
+
+
+def p_is(p: Any) -> str:
+    """`p=0.16` or `p<0.001`: a p-value as a clause."""
+    text = fmt_p(p)
+    return f"p{text}" if text.startswith("<") else f"p={text}"
 
 
 def fmt_float(x: Any, spec: str = ".3g") -> str:

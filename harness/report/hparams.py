@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -146,10 +147,21 @@ def _sensitivity_table(records: pd.DataFrame) -> str:
     return md_table(header, rows) if rows else "No completed search trials."
 
 
+def _importance_lines(sweep_dirs: Sequence[Path]) -> list[str]:
+    """Importances of one sweep as they are; of combined sweeps, each line under its folder."""
+    if len(sweep_dirs) == 1:
+        return param_importances(sweep_dirs[0])
+    return [f"{d.name}: {line}" for d in sweep_dirs for line in param_importances(d)]
+
+
 def hparams_section(
-    records: pd.DataFrame, summary: pd.DataFrame, sweep_dir: Path, score: Score = ACCURACY
+    records: pd.DataFrame,
+    summary: pd.DataFrame,
+    sweep_dirs: Path | Sequence[Path],
+    score: Score = ACCURACY,
 ) -> str:
     """Chosen hyperparameters per cell and how sensitive each strategy is to the learning rate."""
+    dirs = [sweep_dirs] if isinstance(sweep_dirs, Path) else list(sweep_dirs)
     chosen = [c for _, row in summary.iterrows() if (c := _chosen(records, row)) is not None]
     header = [
         "strategy",
@@ -169,5 +181,5 @@ def hparams_section(
         "With few trials per cell this is a rough proxy, not an importance estimate.",
         _sensitivity_table(records),
         "Optuna parameter importances (fANOVA, per study with ≥4 completed trials):",
-        "\n".join(f"- {line}" for line in param_importances(sweep_dir)),
+        "\n".join(f"- {line}" for line in _importance_lines(dirs)),
     ])  # fmt: skip

@@ -12,7 +12,9 @@ import pandas as pd
 
 from harness.report.errors import ReportError
 
-__all__ = ["FLOAT_KEYS", "INT_KEYS", "STR_KEYS", "load_records", "parse_cell_id"]
+__all__ = [
+    "FLOAT_KEYS", "INT_KEYS", "STR_KEYS", "arrange_records", "load_records", "parse_cell_id",
+]  # fmt: skip
 
 # Scalar keys of docs/record.md, by type; every one becomes a column even when absent.
 INT_KEYS = (
@@ -139,7 +141,11 @@ def load_records(sweep_dir: Path) -> pd.DataFrame:
         warnings.warn(f"skipped {len(bad)} unreadable record(s): {listing}", stacklevel=2)
     if not rows:
         raise ReportError(f"{sweep_dir}: no readable records under records/")
-    frame = _coerce(pd.DataFrame(rows))
+    return arrange_records(_coerce(pd.DataFrame(rows)))
+
+
+def arrange_records(frame: pd.DataFrame) -> pd.DataFrame:
+    """Grid columns first, rows in cell, phase and trial order: one layout however many sweeps."""
     leading = [c for c in _LEADING if c in frame.columns]
     rest = sorted(c for c in frame.columns if c not in leading)
     frame = frame[leading + rest]

@@ -25,8 +25,8 @@ def test_writes_report_to_out(
     ("args", "message"),
     [
         (["nowhere"], "nowhere: no such sweep output folder or sweep YAML file"),
-        ([], "expected exactly one sweep folder or sweep file, got 0"),
-        (["a", "b"], "expected exactly one sweep folder or sweep file, got 2"),
+        ([], "expected at least one sweep folder or sweep file, got 0"),
+        (["nowhere", "b"], "nowhere: no such sweep output folder or sweep YAML file"),
         (
             ["x", "colour=red"],
             "unknown override(s) colour; allowed: out, report.margin, report.alpha",

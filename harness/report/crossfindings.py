@@ -1,0 +1,140 @@
+"""Findings across datasets: what holds on most datasets, with the exceptions named and cited.
+
+"Most" means more than half of the datasets where both cells finished. Each statement cites its
+cells as the other findings do (`lora@100[dataset=trec]`), the majority compactly
+(`[lora@100, full@100 on cr, sst2]`).
+"""
+
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+
+from harness.report.crossdataset import (
+    VERDICTS,
+    RankTest,
+    Suite,
+    crossover_rows,
+    dataset_verdicts,
+)
+from harness.report.crossover import finished_cells
+from harness.report.fmt import cell_name, p_is
+
+__all__ = ["crossdataset_findings", "majority_verdict"]
+
+
+def _on(cells: list[str], datasets: list[str]) -> str:
+    """`[lora@100, full@100 on cr, sst2]`: the same cells on several datasets."""
+    return f"[{', '.join(cells)} on {', '.join(datasets)}]"
+
+
+def majority_verdict(found: dict[str, str]) -> str | None:
+    """The verdict more than half of the datasets give, or None."""
+    for verdict in VERDICTS:
+        if sum(v == verdict for v in found.values()) * 2 > len(found):
+            return verdict
+    return None
+
+
+def _exception(dataset: str, v: pd.Series, suite: Suite) -> str:
+    """`trec worse (−5.9 points, 95 % CI −7.0 to −4.8) [lora@100[dataset=trec], full@100[...]]`."""
+    group, size = suite.group(dataset), int(v["train_size"])
+    interval = f", 95 % CI {v['ci_low']:.1f} to {v['ci_high']:.1f}" if pd.notna(v["ci_low"]) else ""
+    cells = f"{cell_name(str(v['strategy']), size, group)}, {cell_name(str(v['reference']), size, group)}"
+    return f"{dataset} {v['verdict']} ({v['diff']:+.1f} points{interval}) [{cells}]"
+
+
+def _verdict_finding(
+    strategy: str, size: int, found: dict[str, pd.Series], suite: Suite, full: str
+) -> str:
+    """One strategy-vs-full question over the datasets."""
+    head = f"Across datasets{f' [{suite.rest}]' if suite.rest else ''}, {strategy} vs {full} at train_size={size}"
+    verdicts = {d: str(v["verdict"]) for d, v in found.items()}
+    missing = [d for d in suite.datasets if d not in found]
+    tail = f"; not compared on {', '.join(missing)} (no confirmation results)" if missing else ""
+    major = majority_verdict(verdicts)
+    if major is None:
+        parts = "; ".join(_exception(d, v, suite) for d, v in found.items())
+        return f"{head}: no verdict holds on most of the {len(found)} datasets compared — {parts}{tail}."
+    agree = [d for d, v in verdicts.items() if v == major]
+    others = [_exception(d, found[d], suite) for d in found if verdicts[d] != major]
+    cite = _on([f"{strategy}@{size}", f"{full}@{size}"], agree)
+    text = (
+        f"{head}: **{major} on {len(agree)} of {len(found)} datasets** ({', '.join(agree)}) {cite}"
+    )
+    text += (
+        f"; exception{'s' if len(others) > 1 else ''}: {'; '.join(others)}"
+        if others
+        else "; no exceptions"
+    )
+    return text + tail + "."
+
+
+def _rank_finding(t: RankTest) -> str | None:
+    """Average ranks at one size, the Friedman verdict and the pairs beyond the CD."""
+    if t.test is None:
+        return None
+    f = t.test
+    where = f" [{t.suite.rest}]" if t.suite.rest else ""
+    ranks = ", ".join(f"{s} {r:.2f}" for s, r in t.ranked())
+    head = (
+        f"Across datasets{where} at train_size={t.train_size}, average ranks over {len(t.datasets)} "
+        f"datasets: {ranks}; Friedman χ²={f.chi2:.2f} ({p_is(f.p)}), Iman–Davenport {p_is(f.p_f)}"
+    )
+    pairs = f.differing_pairs()
+    if not f.rejects:
+        verdict = f": the ranks cannot be told apart at alpha {f.alpha:g}, so no pair is compared"
+    elif pairs:
+        listed = "; ".join(f"{a} over {b} ({gap:.2f})" for a, b, gap in pairs)
+        verdict = f": the ranks differ; beyond the Nemenyi CD ({f.cd:.2f}): {listed}"
+    else:
+        verdict = (
+            f": the ranks differ, but no pair is further apart than the Nemenyi CD ({f.cd:.2f})"
+        )
+    cite = _on([f"{s}@{t.train_size}" for s in t.strategies], list(t.datasets))
+    return f"{head}{verdict} {cite}."
+
+
+def _crossover_finding(summary: pd.DataFrame, suite: Suite, full: str) -> str | None:
+    """Where full overtakes the best partial strategy, dataset by dataset, in one statement."""
+    rows = [(d, c) for d, c in crossover_rows(summary, suite, full) if c is not None]
+    if not rows:
+        return None
+    inside = [f"{d} at about {c.estimate:.0f}" for d, c in rows if math.isfinite(c.estimate)]
+    leads = [d for d, c in rows if c.estimate == -math.inf]
+    never = [d for d, c in rows if math.isnan(c.estimate)]
+    parts = [f"inside the sizes run on {len(inside)} of {len(rows)} datasets ({', '.join(inside)})" if inside
+             else f"inside the sizes run on none of {len(rows)} datasets"]  # fmt: skip
+    if leads:
+        parts.append(f"full leads already at the smallest size on {', '.join(leads)}")
+    if never:
+        parts.append(f"full never overtakes on {', '.join(never)}")
+    sizes = {n for _, c in rows for n in c.sizes}
+    done = finished_cells(summary)
+    done = done[
+        done["group"].isin({suite.group(d) for d, _ in rows}) & done["train_size"].isin(sizes)
+    ]
+    cells = sorted({(int(r["train_size"]), str(r["strategy"])) for _, r in done.iterrows()})
+    where = f" [{suite.rest}]" if suite.rest else ""
+    cite = _on([f"{s}@{n}" for n, s in cells], [d for d, _ in rows])
+    return f"Crossover across datasets{where}: full fine-tuning overtakes the best partial strategy {'; '.join(parts)} (see the crossover table) {cite}."
+
+
+def crossdataset_findings(
+    summary: pd.DataFrame,
+    verdicts: pd.DataFrame,
+    tests: dict[str, list[RankTest]],
+    suite_list: list[Suite],
+    full: str = "full",
+) -> list[str]:
+    """The across-dataset statements, headline first: verdicts, ranks, crossovers."""
+    out: list[str] = []
+    for suite in suite_list:
+        for (strategy, size), found in dataset_verdicts(verdicts, suite).items():
+            out.append(_verdict_finding(strategy, size, found, suite, full))
+        out.extend(line for t in tests[suite.rest] if (line := _rank_finding(t)))
+        crossing = _crossover_finding(summary, suite, full)
+        if crossing:
+            out.append(crossing)
+    return out
