@@ -24,7 +24,7 @@ def _trial(out: Path, n: int, seed: int, precision: str, max_steps: int) -> dict
     spec = load_spec([
         "model=minilm", "dataset=sst2", "tracker=none", "device=cpu", f"out={out}",
         f"train.precision={precision}", f"seed={seed}", f"dataset.data_seed={seed}",
-        f"dataset.train_size={n}", "dataset.val_size=300", f"train.max_steps={max_steps}",
+        f"dataset.train_size={n}", "dataset.val_size=300", f"train.max_steps={max_steps}", "train.min_steps=0",
         "optimizer.lr=5e-5", "train.drift_examples=0", "regularization.early_stopping_patience=null",
     ])  # fmt: skip
     clear_caches()
