@@ -167,10 +167,8 @@ def train(
         loss_sum, correct, seen = torch.zeros((), device=device), torch.zeros((), device=device), 0
         tick = time.perf_counter()
         for batch in train_batches(data["train"], spec.batch_size, generator, pin=on_cuda):
-            if on_step is not None:
-                on_step(
-                    result.steps
-                )  # strategies that change what trains (gradual unfreezing, LP-FT)
+            if on_step is not None:  # strategies that change what trains (unfreezing, LP-FT)
+                on_step(result.steps)
             b = batch.to(device)
             with autocast(device, spec.precision):
                 logits = forward(model, b, cache.get("train"))
@@ -203,10 +201,12 @@ def train(
                     0,
                 )
                 tick = time.perf_counter()
-            if last:
-                result.stopped_by, done = ("plateau" if done else "max_steps"), True
+            if last and not done:
+                result.stopped_by, done = "max_steps", True
             if done:
                 break
+        if on_cuda:
+            torch.cuda.synchronize(device)
         result.step_time_s += time.perf_counter() - tick
 
     # -- restore the selected weights --------------------------------------------------------------

@@ -7,12 +7,13 @@ both cells, which share the test set — carries both sources into one percentil
 
 from __future__ import annotations
 
-import json
 import math
 from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
+
+from harness.report.load import decode_predictions
 
 __all__ = ["BOOTSTRAP_RESAMPLES", "example_correctness", "hierarchical_bootstrap", "run_bootstrap"]
 
@@ -22,13 +23,10 @@ _SEED = 20250601
 
 def _correct(probs: object, labels: object) -> np.ndarray | None:
     """Per-example 0/1 correctness from stored probabilities; None when absent or malformed."""
-    try:
-        p = np.asarray(json.loads(str(probs)), dtype=float)
-        y = np.asarray(json.loads(str(labels)), dtype=int)
-    except (TypeError, ValueError):
+    decoded = decode_predictions(probs, labels)
+    if decoded is None:
         return None
-    if p.ndim != 2 or y.ndim != 1 or len(p) != len(y) or len(y) == 0:
-        return None
+    p, y = decoded
     return (p.argmax(axis=1) == y).astype(np.int8)
 
 

@@ -8,12 +8,14 @@ import warnings
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from harness.report.errors import ReportError
 
 __all__ = [
-    "FLOAT_KEYS", "INT_KEYS", "STR_KEYS", "arrange_records", "load_records", "parse_cell_id",
+    "FLOAT_KEYS", "INT_KEYS", "STR_KEYS", "arrange_records", "decode_predictions", "json_list",
+    "load_records", "parse_cell_id",
 ]  # fmt: skip
 
 # Scalar keys of docs/record.md, by type; every one becomes a column even when absent.
@@ -39,6 +41,33 @@ STR_KEYS = (
 _BOOL_KEYS = ("git_dirty",)
 _LEADING = ("group", "grid_strategy", "grid_train_size", "cell_id", "phase", "trial_number")
 _NUMBER = re.compile(r"^-?\d+(\.\d+)?$")
+
+
+def json_list(value: Any) -> list[Any]:
+    """A nested record value (a list, stored as JSON text in the table) back as a list; [] when
+    absent or malformed (old records lack `flags`, a failed trial's `history` is empty)."""
+    if isinstance(value, list):
+        return value
+    if not isinstance(value, str) or not value.startswith("["):
+        return []
+    try:
+        found = json.loads(value)
+    except ValueError:
+        return []
+    return found if isinstance(found, list) else []
+
+
+def decode_predictions(probs: Any, labels: Any) -> tuple[np.ndarray, np.ndarray] | None:
+    """A record's `test_probs` [N x labels] and `test_labels` [N] as arrays; None when absent,
+    malformed or of mismatched length."""
+    try:
+        p = np.asarray(json.loads(str(probs)), dtype=float)
+        y = np.asarray(json.loads(str(labels)), dtype=int)
+    except (TypeError, ValueError):
+        return None
+    if p.ndim != 2 or y.shape != (len(p),) or len(y) == 0:
+        return None
+    return p, y
 
 
 def parse_cell_id(cell_id: str) -> dict[str, Any]:

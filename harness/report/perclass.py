@@ -15,6 +15,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from harness.report.load import decode_predictions
+
 __all__ = [
     "Predictions",
     "PerClass",
@@ -59,13 +61,10 @@ def confusion(predicted: np.ndarray, labels: np.ndarray, num_labels: int) -> np.
 
 def _parse(row: pd.Series) -> Predictions | None:
     """A record's predictions, or None when absent or malformed."""
-    try:
-        probs = np.asarray(json.loads(str(row["test_probs"])), dtype=float)
-        labels = np.asarray(json.loads(str(row["test_labels"])), dtype=int)
-    except (TypeError, ValueError):
+    decoded = decode_predictions(row["test_probs"], row["test_labels"])
+    if decoded is None:
         return None
-    if probs.ndim != 2 or labels.shape != (len(probs),) or len(labels) == 0:
-        return None
+    probs, labels = decoded
     k = probs.shape[1]
     names: Any = None
     if "label_names" in row.index and isinstance(row["label_names"], str):

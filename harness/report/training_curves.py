@@ -6,7 +6,6 @@ validation metric (left axis) and training loss (right axis, dashed) against opt
 
 from __future__ import annotations
 
-import json
 import math
 from pathlib import Path
 from typing import Any
@@ -19,6 +18,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 import pandas as pd  # noqa: E402
 
 from harness.report.fmt import cell_name  # noqa: E402
+from harness.report.load import json_list  # noqa: E402
 
 __all__ = ["history_rows", "plot_training_curves"]
 
@@ -27,16 +27,8 @@ _MAX_PANELS = 36  # beyond this a figure is unreadable; the first cells in table
 
 
 def history_rows(value: Any) -> list[dict[str, Any]]:
-    """A record's `history` (JSON text after loading) as a list of evaluation rows."""
-    if isinstance(value, list):
-        return [r for r in value if isinstance(r, dict)]
-    if not isinstance(value, str) or not value.startswith("["):
-        return []
-    try:
-        rows = json.loads(value)
-    except ValueError:
-        return []
-    return [r for r in rows if isinstance(r, dict)] if isinstance(rows, list) else []
+    """A record's `history` as a list of evaluation rows."""
+    return [r for r in json_list(value) if isinstance(r, dict)]
 
 
 def _metric_key(record: pd.Series) -> str:

@@ -8,13 +8,13 @@ beyond noise. Findings resting on a flagged cell are marked *suspect* with the r
 
 from __future__ import annotations
 
-import json
 from collections import Counter
 from typing import Any
 
 import pandas as pd
 
 from harness.report.fmt import cell_name, md_table
+from harness.report.load import json_list
 from harness.report.sequential import SeedPlan
 from harness.report.verdicts import compare_runs
 
@@ -32,16 +32,8 @@ FLAG_MEANINGS = {
 
 
 def _flags_of(value: Any) -> list[str]:
-    """A record's flags (a JSON list after loading); absent in old records means none."""
-    if isinstance(value, list):
-        return [str(v) for v in value]
-    if not isinstance(value, str) or not value.startswith("["):
-        return []
-    try:
-        found = json.loads(value)
-    except ValueError:
-        return []
-    return [str(v) for v in found] if isinstance(found, list) else []
+    """A record's flags; absent in old records means none."""
+    return [str(v) for v in json_list(value)]
 
 
 def _record_flags(records: pd.DataFrame, summary: pd.DataFrame) -> dict[CellKey, list[str]]:
