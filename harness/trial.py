@@ -19,6 +19,7 @@ from hydra.utils import instantiate
 
 from harness import cache as prefix_cache
 from harness.budget import plan_budget, step_hook
+from harness.cache_store import DiskStore
 from harness.checkpoint import save_trained
 from harness.config import DataSpec, TrialSpec
 from harness.data import encode_splits, make_splits, read_dataset
@@ -28,7 +29,7 @@ from harness.errors import ConfigError
 from harness.models import Classifier, load_encoder, load_tokenizer
 from harness.optim import param_groups
 from harness.outcome import final_metrics
-from harness.record import SCHEMA_VERSION, write_record
+from harness.record import SCHEMA_VERSION, complete_record, write_record
 from harness.runtime import (
     PeakMemory,
     describe_device,
@@ -68,54 +69,58 @@ def _base_record(
     spec: TrialSpec, device: torch.device, precision: str, extra: dict[str, Any]
 ) -> dict[str, Any]:
     sha, dirty = git_info()
-    return {
-        "schema_version": SCHEMA_VERSION,
-        "status": "failed",
-        "error": None,
-        "config": spec.config,
-        "overrides": list(spec.overrides),  # as the user typed them
-        "model": spec.choices["model"],
-        "model_name_or_path": spec.model.name_or_path,
-        "dataset": spec.data.name,
-        "task": spec.data.task,
-        **{
-            g: spec.choices[g]
-            for g in (
-                "strategy",
-                "optimizer",
-                "scheduler",
-                "head",
-                "loss",
-                "regularization",
-                "augmentation",
-            )
-        },
-        "train_size": spec.data.train_size,
-        "val_size": spec.data.val_size,
-        "selection_metric": spec.train.selection_metric,
-        "seed": spec.seed,
-        "data_seed": spec.data.data_seed,
-        "flags": [],
-        "lr": spec.lr,
-        "weight_decay": spec.reg.weight_decay,
-        "dropout": spec.reg.dropout,
-        "history": [],
-        **dict.fromkeys(
-            ("val_accuracy", "val_macro_f1", "val_loss", "test_accuracy", "test_macro_f1")
-        ),
-        **dict.fromkeys(
-            ("train_accuracy", "train_loss", "overfit_gap", "trainable_params", "total_params")
-        ),
-        **dict.fromkeys(("train_time_s", "train_samples_per_s", "peak_memory_mb", "checkpoint_mb")),
-        "checkpoint_path": None,
-        "device": describe_device(device),
-        "precision": precision,
-        "git_sha": sha,
-        "git_dirty": dirty,
-        "versions": versions(),
-        "hardware": hardware_info(device),
-        **extra,
-    }
+    return complete_record(
+        {  # every schema field present from the start, null until known
+            "schema_version": SCHEMA_VERSION,
+            "status": "failed",
+            "error": None,
+            "config": spec.config,
+            "overrides": list(spec.overrides),  # as the user typed them
+            "model": spec.choices["model"],
+            "model_name_or_path": spec.model.name_or_path,
+            "dataset": spec.data.name,
+            "task": spec.data.task,
+            **{
+                g: spec.choices[g]
+                for g in (
+                    "strategy",
+                    "optimizer",
+                    "scheduler",
+                    "head",
+                    "loss",
+                    "regularization",
+                    "augmentation",
+                )
+            },
+            "train_size": spec.data.train_size,
+            "val_size": spec.data.val_size,
+            "selection_metric": spec.train.selection_metric,
+            "seed": spec.seed,
+            "data_seed": spec.data.data_seed,
+            "flags": [],
+            "lr": spec.lr,
+            "weight_decay": spec.reg.weight_decay,
+            "dropout": spec.reg.dropout,
+            "history": [],
+            **dict.fromkeys(
+                ("val_accuracy", "val_macro_f1", "val_loss", "test_accuracy", "test_macro_f1")
+            ),
+            **dict.fromkeys(
+                ("train_accuracy", "train_loss", "overfit_gap", "trainable_params", "total_params")
+            ),
+            **dict.fromkeys(
+                ("train_time_s", "train_samples_per_s", "peak_memory_mb", "checkpoint_mb")
+            ),
+            "checkpoint_path": None,
+            "device": describe_device(device),
+            "precision": precision,
+            "git_sha": sha,
+            "git_dirty": dirty,
+            "versions": versions(),
+            "hardware": hardware_info(device),
+            **extra,
+        }
+    )
 
 
 def _build_model(
@@ -174,6 +179,12 @@ def _sequence_data(
     return encode_splits(tokenizer, splits, spec.data.max_length), splits.label_names, counts
 
 
+def _disk_store(spec: TrialSpec) -> DiskStore | None:
+    return (
+        DiskStore(spec.train.cache_dir, spec.train.cache_max_mb) if spec.train.cache_dir else None
+    )
+
+
 def _fit(
     spec: TrialSpec,
     device: torch.device,
@@ -201,7 +212,9 @@ def _fit(
     caches, use = None, prefix_cache.CacheUse()
     if spec.train.cache_frozen and plan.cacheable:
         fit_splits = {k: v for k, v in data.items() if k != "test"}  # test: built after training
-        caches, use = prefix_cache.build_caches(model, fit_splits, spec.model.key, eval_bs, device)
+        caches, use = prefix_cache.build_caches(
+            model, fit_splits, spec.model.key, eval_bs, device, _disk_store(spec)
+        )
     share = use.share(spec.train.cache_users)  # this trial's part of the build, wherever built
     rec.update(
         frozen_prefix=caches["train"].describe() if caches else "none",
@@ -247,7 +260,7 @@ def _fit(
 
     if caches is not None and spec.train.test_eval:  # the test prefix is evaluation cost
         test_cache, _ = prefix_cache.build_caches(
-            model, {"test": data["test"]}, spec.model.key, eval_bs, device
+            model, {"test": data["test"]}, spec.model.key, eval_bs, device, _disk_store(spec)
         )
         caches = {**caches, **(test_cache or {})}
     final_metrics(spec, model, data, caches, loop, loop_spec, rec, len(tokenizer))

@@ -318,7 +318,7 @@ def test_option_composes_and_runs(
         assert [r.info.run_id for r in runs] == [rec["mlflow_run_id"]]
         assert runs[0].data.params["strategy"] == "full" and runs[0].info.status == "FINISHED"
     if (group, option) == ("tracker", "none"):
-        assert "mlflow_run_id" not in rec
+        assert rec["mlflow_run_id"] is None
     if (group, option) == ("augmentation", "eda"):
         assert rec["augmented_count"] == rec["train_size"]
     if (group, option) == ("augmentation", "backtranslation"):  # offline: skipped, loudly

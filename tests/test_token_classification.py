@@ -152,7 +152,7 @@ def test_trial_records_entity_scores(synthetic_conll: Path, tmp_path: Path) -> N
         "test_macro_f1",
     ):
         assert 0.0 <= rec[key] <= 1.0, key
-    assert "test_probs" not in rec  # per-token probabilities are not stored
+    assert rec["test_probs"] is None  # per-token probabilities are not stored
     best = max(rec["history"], key=lambda row: row["val_entity_f1"])
     assert rec["best_epoch"] == best["epoch"]  # selection on entity F1, not accuracy
     assert rec["label_names"][0] == "O" and rec["test_size"] == 60

@@ -11,6 +11,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from harness.record import FIELDS
 from harness.report.errors import ReportError
 
 __all__ = [
@@ -18,27 +19,17 @@ __all__ = [
     "load_records", "parse_cell_id",
 ]  # fmt: skip
 
-# Scalar keys of docs/record.md, by type; every one becomes a column even when absent.
-INT_KEYS = (
-    "schema_version", "train_size", "val_size", "test_size", "seed", "epochs", "epochs_run",
-    "best_epoch", "trainable_params", "total_params", "trial_number", "data_seed",
-    "optimizer_steps", "best_step",
-)  # fmt: skip
-FLOAT_KEYS = (
-    "lr", "weight_decay", "dropout", "val_accuracy", "val_macro_f1", "val_loss",
-    "test_accuracy", "test_macro_f1", "train_accuracy", "train_loss", "overfit_gap",
-    "train_time_s", "cache_time_s", "train_samples_per_s", "peak_memory_mb", "checkpoint_mb",
-    "wall_time_s", "ensemble_test_accuracy", "cache_share_s",
-    "val_entity_f1", "test_entity_f1", "train_entity_f1", "val_entity_precision",
-    "test_entity_precision", "val_entity_recall", "test_entity_recall",
-)  # fmt: skip
-STR_KEYS = (
-    "status", "error", "model", "model_name_or_path", "dataset", "task", "strategy",
-    "optimizer", "scheduler", "head", "loss", "checkpoint_path", "device", "precision",
-    "frozen_prefix", "git_sha", "started_at", "finished_at", "sweep", "cell_id", "phase",
-    "stopped_by", "selection_metric",
-)  # fmt: skip
-_BOOL_KEYS = ("git_dirty",)
+
+def _scalar_keys(kind: type) -> tuple[str, ...]:
+    return tuple(f.name for f in FIELDS if f.kind is kind)
+
+
+# Column types come from the record schema (harness/record, which imports no part of the core):
+# every scalar key becomes a column of its type, even when the records lack it.
+INT_KEYS = _scalar_keys(int)
+FLOAT_KEYS = (*_scalar_keys(float), "ensemble_test_accuracy")  # the last: computed by the report
+STR_KEYS = _scalar_keys(str)
+_BOOL_KEYS = _scalar_keys(bool)
 _LEADING = ("group", "grid_strategy", "grid_train_size", "cell_id", "phase", "trial_number")
 _NUMBER = re.compile(r"^-?\d+(\.\d+)?$")
 

@@ -12,6 +12,7 @@ import time
 
 import mlflow
 from optuna.trial import TrialState
+from recordfiles import fake_record
 from sweeptools import SMOKE
 
 from harness.record import read_record, write_record
@@ -95,12 +96,12 @@ def test_record_written_but_mlflow_run_orphaned_is_adopted_and_logged_once(tmp_p
     lr = trial.suggest_float("lr", 1e-4, 1e-2, log=True)
     path = sweep.record_path(cell, "search", f"trial-{trial.number:04d}")
     trial.set_user_attr("record", str(path))
-    rec = {
-        "status": "completed", "error": None, "val_accuracy": 0.75, "strategy": "head_only",
-        "train_size": 32, "seed": 0, "lr": lr, "phase": "search", "sweep": "smoke",
-        "cell_id": cell.id, "trial_number": trial.number, "params": {"lr": lr}, "history": [],
-        "config": {},
-    }  # fmt: skip
+    rec = fake_record(
+        status="completed", error=None, val_accuracy=0.75, strategy="head_only",
+        train_size=32, seed=0, lr=lr, phase="search", sweep="smoke",
+        cell_id=cell.id, trial_number=trial.number, params={"lr": lr}, history=[],
+        config={"train": {"test_eval": False}}, test_accuracy=None,
+    )  # fmt: skip
     write_record(path, rec)
     parent = study.user_attrs["mlflow_parent_run_id"]
     client = mlflow.MlflowClient(tracking_uri=sweep.tracker.uri)

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import optuna
 import pytest
+from recordfiles import fake_record
 from sweeptools import SMOKE, SweepRun
 
 from harness.errors import ConfigError
@@ -26,7 +27,7 @@ def _write(spec: SweepSpec, strategy: str, scores: list[float]) -> None:
     cell = next(c for c in spec.cells if c.as_dict["strategy"] == strategy)
     for k, score in enumerate(scores):
         seed, data_seed = spec.confirm_run(k)
-        rec = {"status": "completed", "seed": seed, "data_seed": data_seed, "test_accuracy": score}
+        rec = fake_record(seed=seed, data_seed=data_seed, test_accuracy=score)
         write_record(spec.out / "records" / cell.slug / "confirm" / f"seed-{seed}.json", rec)
 
 
