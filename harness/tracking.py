@@ -20,50 +20,7 @@ __all__ = [
     "default_experiment",
     "default_uri",
     "make_tracker",
-    "PARAM_KEYS",
-    "METRIC_KEYS",
 ]
-
-PARAM_KEYS = (
-    "model",
-    "dataset",
-    "strategy",
-    "optimizer",
-    "scheduler",
-    "head",
-    "loss",
-    "train_size",
-    "seed",
-    "lr",
-    "weight_decay",
-    "dropout",
-    "epochs",
-    "device",
-    "precision",
-    "frozen_prefix",
-)
-METRIC_KEYS = (
-    "val_accuracy",
-    "val_macro_f1",
-    "test_accuracy",
-    "test_macro_f1",
-    "val_entity_f1",  # token classification only
-    "test_entity_f1",
-    "train_accuracy",
-    "train_loss",
-    "overfit_gap",
-    "trainable_params",
-    "total_params",
-    "train_time_s",
-    "cache_time_s",
-    "train_samples_per_s",
-    "peak_memory_mb",
-    "checkpoint_mb",
-    "wall_time_s",
-    "best_epoch",
-    "epochs_run",
-)
-TAG_KEYS = ("strategy", "train_size", "seed", "status", "phase", "sweep", "cell_id")
 
 
 def default_uri() -> str:
@@ -191,33 +148,29 @@ class MlflowTracker:
         parent_run_id: str | None = None,
         experiment: str | None = None,
     ) -> str | None:
-        from mlflow.entities import Metric, Param
+        from harness import mlflow_facts as facts  # mlflow is imported lazily: CLI start stays fast
 
-        tags = {k: str(record[k]) for k in TAG_KEYS if record.get(k) is not None}
+        tags = {t.key: t.value for t in facts.record_tags(record)}
         if parent_run_id:
             tags["mlflow.parentRunId"] = parent_run_id
-        run = self._client.create_run(self._experiment_id(experiment), run_name=run_name, tags=tags)
+        run = self._client.create_run(
+            self._experiment_id(experiment), run_name=run_name, tags=tags,
+            start_time=facts.start_ms(record),
+        )  # fmt: skip
         rid = run.info.run_id
-        params = [Param(k, str(record[k])) for k in PARAM_KEYS if record.get(k) is not None]
-        ts = 0
-        metrics = [
-            Metric(k, float(record[k]), ts, 0)
-            for k in METRIC_KEYS
-            if isinstance(record.get(k), int | float)
-        ]
-        for row in record.get("history", []):
-            for k in ("train_loss", "val_accuracy", "val_macro_f1", "val_loss", "val_entity_f1"):
-                if isinstance(row.get(k), int | float):
-                    metrics.append(Metric(f"epoch/{k}", float(row[k]), ts, int(row["step"])))
-        self._client.log_batch(rid, metrics=metrics, params=params)
+        params, metrics = facts.record_params(record), facts.record_metrics(record)
+        for i in range(0, max(len(params), len(metrics)), 100):  # MLflow's batch limits
+            self._client.log_batch(rid, metrics=metrics[i : i + 100], params=params[i : i + 100])
+        self._client.log_inputs(rid, datasets=facts.dataset_inputs(record))
         self._client.log_text(
             rid, yaml.safe_dump(record.get("config", {}), sort_keys=False), "config.yaml"
         )
         self._client.log_text(
             rid, json.dumps(record, indent=2, sort_keys=True, default=str), "record.json"
         )
-        status = {"completed": "FINISHED", "pruned": "KILLED", "failed": "FAILED"}[record["status"]]
-        self._client.set_terminated(rid, status=status)
+        self._client.set_terminated(
+            rid, status=facts.STATUS[record["status"]], end_time=facts.end_ms(record)
+        )
         return str(rid)
 
 

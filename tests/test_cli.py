@@ -99,10 +99,38 @@ def test_trial_end_to_end_through_the_cli(tmp_path: Path, mlflow_uri: str) -> No
     for key in ("val_accuracy", "test_accuracy", "test_macro_f1", "train_time_s"):
         assert metrics[key] == pytest.approx(rec[key])
     assert metrics["trainable_params"] == rec["trainable_params"]
+    assert metrics["param_drift"] == pytest.approx(rec["param_drift"])  # every numeric field
+    assert metrics["repr_cka"] == pytest.approx(rec["repr_cka"])
+    # the resolved config as params: what was loaded, strategy and train settings
+    assert params["model_name_or_path"] == rec["model_name_or_path"]
+    assert params["config.model.name_or_path"] == rec["config"]["model"]["name_or_path"]
+    assert params["config.strategy.k"] == "1" and params["batch_size"] == str(rec["batch_size"])
     history = client.get_metric_history(run.info.run_id, "epoch/val_accuracy")
     assert [m.value for m in history] == pytest.approx([h["val_accuracy"] for h in rec["history"]])
+    assert [m.step for m in history] == [h["step"] for h in rec["history"]]
+    # real times: the run spans the trial, evaluations are stamped when they happened
+    assert 0 < run.info.start_time <= history[0].timestamp <= history[-1].timestamp
+    assert history[-1].timestamp <= run.info.end_time
     tags = run.data.tags
     assert tags["status"] == "completed" and tags["strategy"] == "top_k" and tags["seed"] == "3"
+    assert tags["mlflow.source.git.commit"] == rec["git_sha"]
+    assert tags["git_dirty"] in ("True", "False")
+    inputs = run.inputs.dataset_inputs
+    assert [d.dataset.name for d in inputs] == [rec["dataset"]]
     artifacts = {a.path for a in client.list_artifacts(run.info.run_id)}
     assert {"config.yaml", "record.json"} <= artifacts
     assert Path(experiment.artifact_location.removeprefix("file://")).is_relative_to(tmp_path)
+
+
+def test_cache_info_and_clear(tmp_path: Path, prefix_cache_dir: Path) -> None:
+    """`harness cache info|clear` on the folder `train.cache_dir=auto` uses ($HARNESS_CACHE_DIR)."""
+    from harness.cache_store import DiskStore
+
+    DiskStore(prefix_cache_dir, max_mb=10).save("k", {"values": torch.zeros(3)})
+    info = _harness("cache", "info", cwd=tmp_path)
+    assert info.returncode == 0 and f"{prefix_cache_dir}: 1 cache file(s)" in info.stdout
+    cleared = _harness("cache", "clear", cwd=tmp_path)
+    assert cleared.returncode == 0 and cleared.stdout.startswith("cleared 1 cache file(s)")
+    assert not list(prefix_cache_dir.glob("*.prefix"))
+    bad = _harness("cache", "wipe", cwd=tmp_path)
+    assert bad.returncode == 2 and bad.stderr.startswith("error: cache: unknown arguments 'wipe'")
