@@ -39,6 +39,7 @@ if __package__ in (None, ""):  # `python bench/bench.py` (make bench): make `ben
 import torch  # noqa: E402
 
 from bench.baselines import plain_loop, trainer_run  # noqa: E402
+from bench.disk_cache import disk_cache  # noqa: E402
 from bench.parity import parity  # noqa: E402
 from bench.sweep_cost import sweep_cost  # noqa: E402
 from bench.table import render  # noqa: E402
@@ -211,6 +212,8 @@ def main(argv: list[str] | None = None) -> int:
     full_t = statistics.median(r["train_time_s"] for r in thr["harness"])
     _log("2/4 frozen-prefix cache: head_only and top_k, uncached / cold / cell share")
     cache_res = cache(work, full_t, records, cell_runs(args.sweep_file))
+    _log("2b/4 the prefix cache on disk: a fresh process, three workers on one cell")
+    disk = disk_cache(work, records, full_t)
     _log(f"3/4 sweep cost from {args.sweep_dir}")
     sweep_res = sweep(args.sweep_dir, work, cache_res, thr["ratios"].get("bf16_vs_fp32", 1.0))
     _log("4/4 a 2,000-trial study at these per-trial times")
@@ -237,7 +240,7 @@ def main(argv: list[str] | None = None) -> int:
             "loadavg_start": load_start, "loadavg_end": _loadavg(),
             "total_s": time.perf_counter() - started,
         },
-        "throughput": thr, "cache": cache_res, "sweep": sweep_res, "study": study, "parity": par,
+        "throughput": thr, "cache": cache_res, "disk_cache": disk, "sweep": sweep_res, "study": study, "parity": par,
     }  # fmt: skip
     table = render(results)
     args.out.mkdir(parents=True, exist_ok=True)

@@ -85,6 +85,22 @@ def _cache(c: dict[str, Any]) -> list[Row]:
     return rows
 
 
+def _disk(d: dict[str, Any]) -> list[Row]:
+    if "skipped" in d:
+        return [(d["skipped"], "", "", "")]
+    first, second = d["first"], d["second"]
+    built = d["workers_built"]
+    return [
+        ("head_only, 1st process (builds, writes the disk cache): train_time_s",
+         f"{first['train_time_s']:.2f} s (cache {first['cache_time_s']:.2f} s)", "", ""),
+        ("head_only, 2nd fresh process (reads it): train_time_s",
+         f"{second['train_time_s']:.2f} s (cache read {second['cache_time_s']:.2f} s)", "", ""),
+        ("full / head_only 2nd process (train_time_s)", _x(d["full_vs_second"]), *_check(d["full_vs_second"], 20)),
+        ("3 worker processes started together on one cell: caches built", f"{built} of 3",
+         "1", "PASS" if built == 1 else "MISS"),
+    ]  # fmt: skip
+
+
 def _sweep(s: dict[str, Any]) -> list[Row]:
     if "skipped" in s:
         return [("default sweep", s["skipped"], ">= 5x", "n/a")]
@@ -161,6 +177,9 @@ def render(results: dict[str, Any]) -> str:
                     _throughput(results["throughput"]))  # fmt: skip
     lines += _table("2. Frozen-prefix cache (record train_time_s: training + per-epoch validation + share of the cache build)",
                     _cache(results["cache"]))  # fmt: skip
+    if "disk_cache" in results:
+        lines += _table("2b. Frozen-prefix cache on disk, across processes (`train.cache_dir`)",
+                        _disk(results["disk_cache"]))  # fmt: skip
     lines += _table("3. Default sweep cost", _sweep(results["sweep"]))
     if "parity" in results:
         lines += _table("5. bf16 autocast on this CPU vs fp32 (the CPU default only if equivalent)",

@@ -52,6 +52,7 @@ class Workload:
             f"scheduler.warmup_ratio={self.warmup_ratio}",
             f"train.max_grad_norm={self.max_grad_norm}",
             "train.drift_examples=0",  # drift runs after training; off to keep the bench short
+            "train.cache_dir=none",  # in-process caches only (bench/disk_cache.py measures the disk)
         ]
 
 

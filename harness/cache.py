@@ -5,12 +5,14 @@ the cached and uncached paths compute the same function. When the whole encoder 
 (`head_only`) the pooled sentence features are cached (the last hidden states for a per-token
 head); otherwise the hidden states after the last frozen layer. Caches live in this process,
 keyed by model, split content and prefix, so every later trial and epoch of a sweep cell
-reuses them.
+reuses them; below that, a folder on disk (`harness/cache_store.py`, `train.cache_dir`) keyed by
+content shares them across processes: a second `harness trial`, and every worker of a cell.
 
 Cost accounting: each cache remembers how long it took to build. A trial is charged
 `build_s / users` for every cache it uses (its own build or a reused one), where `users` is how
-many trials are planned to share it (`train.cache_users`; a sweep sets the cell's run count, a
-standalone trial 1): over a cell the charges add up to the build time once.
+many trials are planned to share it (`train.cache_users`; a sweep sets the cell's run count):
+over a cell the charges add up to the build time once. A standalone trial (`cache_users=1`) is
+charged what it actually spent: the build, the read from disk, or nothing for a cache in memory.
 """
 
 from __future__ import annotations
@@ -18,10 +20,12 @@ from __future__ import annotations
 import dataclasses
 import time
 from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import torch
 
+from harness.cache_store import DiskStore, content_key, tensor_digest
 from harness.data.batching import Batch, EncodedSplit, eval_batches
 from harness.models.classifier import Classifier
 
@@ -96,13 +100,51 @@ def _build(
 class CacheUse:
     """What a trial's caches cost: time spent building here, and the build time they embody."""
 
-    spent_s: float = 0.0  # built in this call (0 when every cache was reused)
+    spent_s: float = 0.0  # spent in this call: building, or reading from disk (0: all in memory)
     build_s: float = 0.0  # total build time of the caches used, wherever they were built
-    hit: bool = False  # every cache was reused
+    hit: bool = False  # nothing was built: every cache was reused (from memory or disk)
 
     def share(self, users: int) -> float:
-        """This trial's share of the build time when `users` trials share the caches."""
-        return self.build_s / max(users, 1)
+        """This trial's charge: its share of the build time when `users` trials share the
+        caches, or, alone, what it spent."""
+        return self.build_s / users if users > 1 else self.spent_s
+
+
+def _frozen_digest(model: Classifier, prefix: int) -> str:
+    """What the cached values depend on among the weights: embeddings and the frozen layers."""
+    blocks = [model.encoder.embeddings, *model.layers[:prefix]]
+    if model.prompt is not None:
+        blocks.append(model.prompt)
+    return tensor_digest(t for block in blocks for t in (*block.parameters(), *block.buffers()))
+
+
+def _inputs_digest(split: EncodedSplit) -> str:
+    """The tokenized split: every input tensor it carries (ids, lengths, segment ids ...), not labels."""
+    tensors = [
+        getattr(split, f.name)
+        for f in dataclasses.fields(split)
+        if f.name != "labels" and isinstance(getattr(split, f.name), torch.Tensor)
+    ]
+    return tensor_digest(tensors)
+
+
+def _from_disk(
+    store: DiskStore, key: str, build: Callable[[], PrefixCache], device: torch.device
+) -> tuple[PrefixCache, bool]:
+    """The cache from disk, or built and stored under the key's lock; (cache, was it built)."""
+    with store.lock(key):  # concurrent workers: one builds, the others then read its file
+        found = store.load(key)
+        if found is not None:
+            values = found["values"]
+            assert isinstance(values, torch.Tensor)
+            return PrefixCache(
+                start=int(str(found["start"])), pooled=bool(found["pooled"]),
+                values=values.to(device), build_s=float(str(found["build_s"])),
+            ), False  # fmt: skip
+        built = build()
+        store.save(key, {"values": built.values.cpu(), "start": built.start,
+                         "pooled": built.pooled, "build_s": built.build_s})  # fmt: skip
+        return built, True
 
 
 def build_caches(
@@ -111,29 +153,42 @@ def build_caches(
     model_key: str,
     batch_size: int,
     device: torch.device,
+    store: DiskStore | None = None,
 ) -> tuple[dict[str, PrefixCache] | None, CacheUse]:
-    """Caches for every split, reused when present; returns the caches and what they cost."""
+    """Caches for every split, from memory, then `store` (disk), else built (and stored);
+    returns the caches and what they cost."""
     prefix = frozen_prefix(model)
     if prefix == 0:
         return None, CacheUse()
     pooling = model.head.pooling if prefix == model.num_layers else None
-    spent, caches = 0.0, {}
+    spent, built_any, caches = 0.0, False, {}
+    weights = None
     for name, split in splits.items():
         key = (model_key, split.key, prefix, pooling, str(device))
         if key not in _STORE:
             started = time.perf_counter()
-            built = _build(model, split, prefix, batch_size, device)
-            if device.type == "cuda":
-                torch.cuda.synchronize(device)
-            took = time.perf_counter() - started
-            spent += took
-            _STORE[key] = dataclasses.replace(built, build_s=took)
+
+            def build(split: EncodedSplit = split, started: float = started) -> PrefixCache:
+                cache = _build(model, split, prefix, batch_size, device)
+                if device.type == "cuda":
+                    torch.cuda.synchronize(device)
+                return dataclasses.replace(cache, build_s=time.perf_counter() - started)
+
+            if store is None:
+                _STORE[key], built = build(), True
+            else:
+                weights = weights or _frozen_digest(model, prefix)
+                tokens = _inputs_digest(split)
+                disk_key = content_key(weights, tokens, prefix, pooling, device.type)
+                _STORE[key], built = _from_disk(store, disk_key, build, device)
+            spent += time.perf_counter() - started
+            built_any |= built
             while len(_STORE) > _STORE_MAX:
                 _STORE.popitem(last=False)
         _STORE.move_to_end(key)
         caches[name] = _STORE[key]
     build_s = sum(c.build_s for c in caches.values())
-    return caches, CacheUse(spent_s=spent, build_s=build_s, hit=spent == 0.0)
+    return caches, CacheUse(spent_s=spent, build_s=build_s, hit=not built_any)
 
 
 def clear() -> None:

@@ -6,6 +6,7 @@ import argparse
 import os
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn
 
 from harness.config import load_spec
@@ -142,6 +143,26 @@ def cmd_report(args: Sequence[str]) -> int:
     return run_report_command(args)
 
 
+def cmd_cache(args: Sequence[str]) -> int:
+    """`harness cache [info|clear] [DIR]`: the on-disk frozen-prefix cache (default: `auto`'s folder)."""
+    from harness.cache_store import DiskStore
+    from harness.paths import default_cache_dir
+
+    action = args[0] if args else "info"
+    if action not in ("info", "clear") or len(args) > 2:
+        raise ConfigError("cache", f"unknown arguments {' '.join(args)!r}", ["info [DIR]", "clear [DIR]"])  # fmt: skip
+    folder = Path(args[1]) if len(args) > 1 else default_cache_dir()
+    store = DiskStore(folder, max_mb=1)
+    if action == "clear":
+        n, size = store.clear()
+        print(f"cleared {n} cache file(s), {size / 2**20:.1f} MiB, from {folder}")
+    else:
+        files = store.files()
+        size = sum(p.stat().st_size for p in files)
+        print(f"{folder}: {len(files)} cache file(s), {size / 2**20:.1f} MiB")
+    return 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     _quiet()
     parser = argparse.ArgumentParser(
@@ -149,9 +170,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         description="Full vs partial fine-tuning, measured. Arguments after the command are overrides "
         "(e.g. strategy=top_k strategy.k=2 dataset.train_size=256); `harness trial --help` lists "
         "the config groups, their options and the keys. --config-dir DIR (any command) also "
-        "searches DIR for config options.",
+        "searches DIR for config options. `harness cache info|clear` shows or empties the on-disk "
+        "frozen-prefix cache.",
     )
-    parser.add_argument("command", choices=["trial", "sweep", "worker", "report"])
+    parser.add_argument("command", choices=["trial", "sweep", "worker", "report", "cache"])
     parser.add_argument("args", nargs=argparse.REMAINDER)
     ns = parser.parse_args(argv)
     try:
@@ -160,6 +182,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return cmd_trial(ns.args)
         if ns.command in ("sweep", "worker"):
             return cmd_sweep(ns.args, worker=ns.command == "worker")
+        if ns.command == "cache":
+            return cmd_cache(ns.args)
         return cmd_report(ns.args)
     except ConfigError as exc:
         print(f"error: {exc}", file=sys.stderr)

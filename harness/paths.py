@@ -12,6 +12,7 @@ __all__ = [
     "CONFIG_PATH_ENV",
     "add_config_dir",
     "conf_dir",
+    "default_cache_dir",
     "config_dirs",
     "find_option",
     "package_data",
@@ -22,6 +23,15 @@ __all__ = [
 
 _PKG_DIR = Path(__file__).resolve().parent
 CONFIG_PATH_ENV = "HARNESS_CONFIG_PATH"  # user config folders, os.pathsep-separated
+
+
+def default_cache_dir() -> Path:
+    """The prefix cache folder for `train.cache_dir=auto`: $HARNESS_CACHE_DIR, else
+    $XDG_CACHE_HOME/harness/prefix, else ~/.cache/harness/prefix."""
+    if os.environ.get("HARNESS_CACHE_DIR"):
+        return Path(os.environ["HARNESS_CACHE_DIR"])
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "harness" / "prefix"
 
 
 def conf_dir() -> Path:

@@ -96,6 +96,8 @@ class TrainSpec:
     max_grad_norm: float | None
     cache_frozen: bool
     cache_users: int
+    cache_dir: str | None  # resolved folder of the on-disk prefix cache; None = memory only
+    cache_max_mb: int
     precision: str
     compile: bool
     drift_examples: int

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from harness.errors import ConfigError
+from harness.paths import default_cache_dir
 from harness.specs import (
     CONLL_FILES,
     FORMATS,
@@ -115,8 +116,21 @@ def _auto_int(key: str, value: object) -> int | None:
     return int(check_positive(key, value, kind=int))
 
 
+def _cache_dir(value: object) -> str | None:
+    """`auto` -> the user cache folder, `none`/null -> memory only, else the folder given."""
+    if value in (None, "none"):
+        return None
+    if value == "auto":
+        return str(default_cache_dir())
+    if not isinstance(value, str) or not value.strip():
+        raise ConfigError(
+            "train.cache_dir", f"{value!r} is not a folder", ["auto", "none", "<folder>"]
+        )
+    return value
+
+
 def train_spec(t: dict[str, Any], task: str, dataset_metric: str | None = None) -> TrainSpec:
-    for k in ("max_steps", "cache_users"):
+    for k in ("max_steps", "cache_users", "cache_max_mb"):
         check_positive(f"train.{k}", t[k], kind=int)
     check_positive("train.min_steps", t["min_steps"], allow_zero=True, kind=int)
     if t["max_steps"] < t["min_steps"]:
@@ -131,6 +145,7 @@ def train_spec(t: dict[str, Any], task: str, dataset_metric: str | None = None) 
     check_positive("train.drift_examples", t["drift_examples"], allow_zero=True, kind=int)
     for k in ("cache_frozen", "compile", "test_eval"):
         check_flag(f"train.{k}", t[k])
+    t["cache_dir"] = _cache_dir(t["cache_dir"])
     default = dataset_metric if dataset_metric in SELECTION_METRICS[task] else None
     metric = (
         (default or SELECTION_METRICS[task][0])

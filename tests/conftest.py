@@ -57,6 +57,15 @@ def tiny_overrides(tmp_path: Path) -> list[str]:
     return [*TINY, f"out={tmp_path / 'runs'}"]
 
 
+@pytest.fixture(autouse=True)
+def prefix_cache_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Each test its own on-disk prefix cache (`train.cache_dir=auto`), never ~/.cache: a test
+    that expects to build a cache is not served one an earlier test left."""
+    folder = tmp_path / "prefix-cache"
+    monkeypatch.setenv("HARNESS_CACHE_DIR", str(folder))
+    return folder
+
+
 @pytest.fixture
 def run_tiny(tiny_overrides: list[str]) -> RunTrial:
     """`run_tiny(*overrides, tracker=None)`: compose tiny + overrides, run, return (record, path)."""
