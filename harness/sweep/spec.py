@@ -31,24 +31,13 @@ from harness.sweep.schema import (
     LAUNCHER_DEFAULTS,
     LAUNCHERS,
     PARAM_KEYS,
-    SEARCH_SEED_BASE,
     Cell,
     ParamRange,
     SweepSpec,
 )
 from harness.sweep.study import PRUNERS, SAMPLERS, make_pruner, make_sampler
 
-__all__ = [
-    "AXIS_KEYS",
-    "LAUNCHERS",
-    "LAUNCHER_DEFAULTS",
-    "PARAM_KEYS",
-    "SEARCH_SEED_BASE",
-    "Cell",
-    "ParamRange",
-    "SweepSpec",
-    "load_sweep",
-]
+__all__ = ["Cell", "ParamRange", "SweepSpec", "load_sweep", "PARAM_KEYS", "AXIS_KEYS", "LAUNCHERS"]
 
 TOP_KEYS = (
     "name",
