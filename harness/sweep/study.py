@@ -5,6 +5,8 @@ exceeds the budget is voided at once, so many workers never over-fill a cell. Co
 seeds are enqueued once and popped by `ask()` (atomic in the storage). A trial left RUNNING by
 a dead worker (same host: its pid is gone; other hosts: its heartbeat is stale) is adopted from
 its record when that was written, or else voided and re-enqueued with the same parameters.
+Everything goes through Optuna's public API except what `_optuna_storage` holds (storage ids,
+writes to another worker's trial, stale heartbeats), which a test pins to the installed Optuna.
 """
 
 from __future__ import annotations
