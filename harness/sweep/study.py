@@ -5,6 +5,8 @@ exceeds the budget is voided at once, so many workers never over-fill a cell. Co
 seeds are enqueued once and popped by `ask()` (atomic in the storage). A trial left RUNNING by
 a dead worker (same host: its pid is gone; other hosts: its heartbeat is stale) is adopted from
 its record when that was written, or else voided and re-enqueued with the same parameters.
+Everything goes through Optuna's public API except what `_optuna_storage` holds (storage ids,
+writes to another worker's trial, stale heartbeats), which a test pins to the installed Optuna.
 """
 
 from __future__ import annotations
@@ -26,6 +28,14 @@ from optuna.storages import BaseStorage, RDBStorage
 from optuna.trial import FrozenTrial, TrialState
 
 from harness.errors import ConfigError
+from harness.sweep._optuna_storage import (
+    fail_trial,
+    heartbeat_interval,
+    record_heartbeat,
+    set_trial_user_attr,
+    stale_trial_ids,
+    trial_id,
+)
 
 __all__ = [
     "WORKER_ID",
@@ -42,6 +52,8 @@ __all__ = [
 ]
 
 WORKER_ID = f"{socket.gethostname()}:{os.getpid()}"
+# a worker whose heartbeat is this many intervals old is dead (also: the storage's grace period)
+GRACE_BEATS = 3
 FINISHED = (TrialState.COMPLETE, TrialState.PRUNED, TrialState.FAIL)
 # `void_reason` user attribute: what optuna-dashboard shows beside a voided (FAIL) claim
 VOID_REASONS = {
@@ -70,7 +82,7 @@ def open_storage(url: str, heartbeat_s: int) -> BaseStorage:
                 url,
                 engine_kwargs=kwargs,
                 heartbeat_interval=heartbeat_s,
-                grace_period=3 * heartbeat_s,
+                grace_period=GRACE_BEATS * heartbeat_s,
             )
         if url.startswith("sqlite"):
             _serialize_sqlite(storage.engine)
@@ -165,11 +177,10 @@ def void(study: optuna.Study, trial_id: int, reason: str) -> bool:
 
     The mark goes on first: a finished trial cannot take attributes, so whoever marks a RUNNING
     trial owns its retry."""
-    storage = study._storage
     try:
-        storage.set_trial_user_attr(trial_id, "void", reason)
-        storage.set_trial_user_attr(trial_id, "void_reason", VOID_REASONS.get(reason, reason))
-        storage.set_trial_state_values(trial_id, TrialState.FAIL)
+        set_trial_user_attr(study, trial_id, "void", reason)
+        set_trial_user_attr(study, trial_id, "void_reason", VOID_REASONS.get(reason, reason))
+        fail_trial(study, trial_id)
     except RuntimeError:  # UpdateFinishedTrialError: already finished elsewhere
         return False
     return True
@@ -186,7 +197,7 @@ def claim_search(study: optuna.Study, budget: int) -> optuna.Trial | None:
     numbers = sorted(t.number for t in valid_trials(study))
     if trial.number in numbers and numbers.index(trial.number) < budget:
         return trial
-    void(study, trial._trial_id, "overflow")
+    void(study, trial_id(trial), "overflow")
     return None
 
 
@@ -199,21 +210,15 @@ def claim_confirm(study: optuna.Study) -> optuna.Trial | None:
     while any(t.state == TrialState.WAITING for t in study.get_trials(deepcopy=False)):
         trial = study.ask()
         if "seed" not in trial.user_attrs:  # nothing was waiting after all: never run a sampled one
-            void(study, trial._trial_id, "overflow")
+            void(study, trial_id(trial), "overflow")
             return None
         trial.set_user_attr("worker", WORKER_ID)
         seed = trial.user_attrs["seed"]
         owner = min(t.number for t in valid_trials(study) if t.user_attrs.get("seed") == seed)
         if owner == trial.number:
             return trial
-        void(study, trial._trial_id, "duplicate")
+        void(study, trial_id(trial), "duplicate")
     return None
-
-
-def _rdb(study: optuna.Study) -> RDBStorage | None:
-    """The study's RDB storage (Optuna wraps it in a cache layer), or None for other storages."""
-    storage = getattr(study._storage, "_backend", study._storage)
-    return storage if isinstance(storage, RDBStorage) else None
 
 
 def _alive(pid: int) -> bool:
@@ -231,25 +236,24 @@ def _is_dead(trial: FrozenTrial, stale_ids: set[int], grace_s: float) -> bool:
     host, _, pid = str(trial.user_attrs.get("worker", "")).rpartition(":")
     if host == socket.gethostname() and pid.isdigit():
         return not _alive(int(pid)) or int(pid) == os.getpid()
-    return trial._trial_id in stale_ids
+    return trial_id(trial) in stale_ids
 
 
 def recover_stale(
     study: optuna.Study, adopt: Callable[[FrozenTrial], bool], own_running: set[int]
 ) -> int:
-    """Handle trials a dead worker left RUNNING: adopt a written record, else void + re-enqueue."""
-    storage = _rdb(study)
-    stale_ids: set[int] = set()
-    if storage is not None and storage.get_heartbeat_interval():
-        stale_ids = set(storage._get_stale_trial_ids(study._study_id))
-    grace_s = float(getattr(storage, "grace_period", None) or 60)
+    """Handle trials a dead worker left RUNNING: adopt a written record, else void + re-enqueue.
+    `own_running`: the storage ids of the trials this process is running."""
+    stale_ids = stale_trial_ids(study)
+    interval = heartbeat_interval(study)
+    grace_s = float(GRACE_BEATS * interval if interval else 60)
     recovered = 0
     for t in study.get_trials(deepcopy=False, states=(TrialState.RUNNING,)):
-        if t._trial_id in own_running or not _is_dead(t, stale_ids, grace_s):
+        if trial_id(t) in own_running or not _is_dead(t, stale_ids, grace_s):
             continue
         if adopt(t):
             recovered += 1
-        elif void(study, t._trial_id, "interrupted"):
+        elif void(study, trial_id(t), "interrupted"):
             attrs = {k: v for k, v in t.user_attrs.items() if k in ("seed",)}
             study.enqueue_trial(t.params, user_attrs={**attrs, "retry_of": t.number})
             recovered += 1
@@ -259,16 +263,16 @@ def recover_stale(
 @contextmanager
 def heartbeat(study: optuna.Study, trial: optuna.Trial, interval_s: float) -> Iterator[None]:
     """Keep the trial's heartbeat fresh while it runs (ask/tell gets no heartbeat thread from Optuna)."""
-    storage = _rdb(study)
-    if storage is None or not storage.get_heartbeat_interval():
+    if not heartbeat_interval(study):
         yield
         return
     stop = threading.Event()
+    tid = trial_id(trial)
 
     def beat() -> None:
         while True:
             with contextlib.suppress(Exception):  # a missed beat must not kill the trial
-                storage.record_heartbeat(trial._trial_id)
+                record_heartbeat(study, tid)
             if stop.wait(interval_s):
                 return
 

@@ -1,0 +1,197 @@
+"""One trial of a sweep, search or confirmation: its overrides, the run, its record flagged,
+logged to MLflow once, and told to Optuna. A run that is interrupted before its record is
+written gives its claim back (voided and re-enqueued) so that a re-run retries it."""
+
+from __future__ import annotations
+
+import contextlib
+import math
+from pathlib import Path
+from typing import Any
+
+import optuna
+from optuna.trial import FrozenTrial, TrialState
+
+from harness.config import load_spec
+from harness.record import read_record, write_record
+from harness.sweep._optuna_storage import set_trial_user_attr, trial_id
+from harness.sweep.session import Sweep
+from harness.sweep.spec import Cell, SweepSpec
+from harness.sweep.study import heartbeat, void
+from harness.tracking import NoTracker
+from harness.trial import run_trial
+
+__all__ = ["log_record", "run_confirm", "run_search", "tell_record"]
+
+STATE = {"completed": TrialState.COMPLETE, "pruned": TrialState.PRUNED, "failed": TrialState.FAIL}
+
+
+def _overrides(
+    spec: SweepSpec,
+    cell: Cell,
+    params: dict[str, float],
+    seed: int,
+    path: Path,
+    data_seed: int | None = None,
+    search: bool = False,
+) -> list[str]:
+    ranges = {r.name: r for r in spec.space_for(cell)}
+    tracker = (
+        ["tracker=none"]
+        if spec.tracker["name"] == "none"
+        else [f"tracker.experiment=sweep-{spec.name}"]
+    )
+    if spec.tracker.get("uri"):
+        tracker.append(f"tracker.uri={spec.tracker['uri']}")
+    # every run of the cell shares its frozen-prefix cache: each is charged 1/runs of the build
+    runs = spec.n_trials + len(spec.seeds) - int(spec.reuse_search_run)
+    share = (
+        []
+        if any(o.startswith("train.cache_users=") for o in spec.base)
+        else [f"train.cache_users={runs}"]
+    )
+    data = [] if data_seed is None else [f"dataset.data_seed={data_seed}"]
+    # a search trial selects on validation: the test split is not looked at (nor paid for)
+    phase = ["train.test_eval=false"] if search and not spec.reuse_search_run else []
+    return [
+        *spec.trial_base, *share, *cell.overrides(), *(f"{ranges[k].override_key}={v!r}" for k, v in params.items()),
+        *tracker, f"seed={seed}", *data, *phase, f"record_path='{path}'",
+    ]  # fmt: skip
+
+
+def _boundary_flags(spec: SweepSpec, cell: Cell, params: dict[str, float]) -> list[str]:
+    """`lr_at_boundary`: a searched learning rate in the outer 10 % of its (log) range, where a
+    better value may lie outside what was searched."""
+    for r in spec.space_for(cell):
+        if r.name in ("lr", "head_lr") and r.name in params:
+            lo, hi, v = (math.log(x) if r.log else x for x in (r.low, r.high, params[r.name]))
+            if min(v - lo, hi - v) < 0.1 * (hi - lo):
+                return ["lr_at_boundary"]
+    return []
+
+
+def _flag(rec: dict[str, Any], path: Path, flags: list[str]) -> dict[str, Any]:
+    if flags and rec.get("status") == "completed":
+        rec["flags"] = sorted({*(rec.get("flags") or []), *flags})
+        write_record(path, rec)
+    return rec
+
+
+def log_record(
+    sweep: Sweep, cell: Cell, rec: dict[str, Any], path: Path, name: str
+) -> dict[str, Any]:
+    """Log a record to MLflow under the cell's parent run, once (the run id goes into the record)."""
+    if rec.get("mlflow_run_id") or isinstance(sweep.tracker, NoTracker):
+        return rec
+    parent = sweep.search[cell.id].user_attrs.get("mlflow_parent_run_id")
+    rec["mlflow_run_id"] = sweep.tracker.log_record(
+        rec, name, parent_run_id=parent, experiment=sweep.experiment
+    )
+    write_record(path, rec)
+    return rec
+
+
+def tell_record(
+    study: optuna.Study, trial: optuna.Trial | FrozenTrial, rec: dict[str, Any], metric: str
+) -> None:
+    """Tell Optuna a trial's outcome from its record (a non-finite value counts as failed); a
+    trial another worker finished first is left as it is."""
+    state = STATE[rec["status"]]
+    value = rec.get(metric) if state == TrialState.COMPLETE else None
+    if state == TrialState.COMPLETE and (value is None or not math.isfinite(value)):
+        state = TrialState.FAIL
+    if rec.get("error"):
+        # the trial may be another (dead) worker's: set through its storage id, not a Trial
+        with contextlib.suppress(optuna.exceptions.UpdateFinishedTrialError):
+            set_trial_user_attr(study, trial_id(trial), "error", str(rec["error"])[:500])
+    # skip_if_finished checks, then writes: a trial another worker finishes in between is skipped too
+    with contextlib.suppress(optuna.exceptions.UpdateFinishedTrialError):
+        study.tell(
+            trial.number,
+            value if state == TrialState.COMPLETE else None,
+            state=state,
+            skip_if_finished=True,
+        )
+
+
+def _extra(
+    sweep: Sweep, cell: Cell, phase: str, number: int, params: dict[str, float]
+) -> dict[str, Any]:
+    return {
+        "sweep": sweep.spec.name,
+        "cell_id": cell.id,
+        "cell": cell.as_dict,
+        "phase": phase,
+        "trial_number": number,
+        "params": params,
+    }
+
+
+def run_search(sweep: Sweep, cell: Cell, trial: optuna.Trial) -> dict[str, Any]:
+    spec = sweep.spec
+    params = {
+        r.name: trial.suggest_float(r.name, r.low, r.high, log=r.log) for r in spec.space_for(cell)
+    }
+    path = sweep.record_path(cell, "search", f"trial-{trial.number:04d}")
+    trial.set_user_attr("record", str(path))
+
+    def report(step: int, value: float) -> None:
+        trial.report(value, step)
+        if trial.should_prune():
+            raise optuna.TrialPruned()
+
+    seed = spec.search_seed(trial.number)
+    trial_spec = load_spec(_overrides(spec, cell, params, seed, path, search=True))
+    sweep.running.add(trial_id(trial))
+    try:
+        with heartbeat(sweep.search[cell.id], trial, spec.heartbeat_s):
+            rec, _ = run_trial(
+                trial_spec, report=report, extra=_extra(sweep, cell, "search", trial.number, params)
+            )
+    except BaseException:  # Ctrl-C / kill: give the claim back so a re-run retries it
+        # (unless its record is written: then the re-run adopts it, and a retry would duplicate it)
+        if not path.is_file() and void(sweep.search[cell.id], trial_id(trial), "interrupted"):
+            sweep.search[cell.id].enqueue_trial(params, user_attrs={"retry_of": trial.number})
+        raise
+    finally:
+        sweep.running.discard(trial_id(trial))
+    rec = _flag(rec, path, _boundary_flags(spec, cell, params))
+    rec = log_record(sweep, cell, rec, path, f"{cell.id} search #{trial.number}")
+    tell_record(sweep.search[cell.id], trial, rec, spec.metric)
+    return rec
+
+
+def run_confirm(sweep: Sweep, cell: Cell, trial: optuna.Trial, best: FrozenTrial) -> dict[str, Any]:
+    spec, seed = sweep.spec, int(trial.user_attrs["seed"])
+    data_seed = trial.user_attrs.get("data_seed")
+    path = sweep.record_path(cell, "confirm", f"seed-{seed}")
+    trial.set_user_attr("record", str(path))
+    extra = {
+        **_extra(sweep, cell, "confirm", trial.number, dict(best.params)),
+        "best_search_trial": best.number,
+    }
+    reuse = Path(best.user_attrs.get("record", ""))
+    sweep.running.add(trial_id(trial))
+    try:
+        if spec.reuse_search_run and seed == spec.seeds[0] and reuse.is_file():
+            # Same config and seed as the selected search trial: its run *is* this seed's run.
+            rec = {**read_record(reuse), **extra, "reused_from": str(reuse), "mlflow_run_id": None}
+            write_record(path, rec)
+        else:
+            trial_spec = load_spec(
+                _overrides(spec, cell, dict(best.params), seed, path, data_seed=data_seed)
+            )
+            with heartbeat(sweep.confirm[cell.id], trial, spec.heartbeat_s):
+                rec, _ = run_trial(trial_spec, extra=extra)
+    except BaseException:
+        if not path.is_file() and void(sweep.confirm[cell.id], trial_id(trial), "interrupted"):
+            sweep.confirm[cell.id].enqueue_trial(
+                {}, user_attrs={"seed": seed, "data_seed": data_seed, "retry_of": trial.number}
+            )
+        raise
+    finally:
+        sweep.running.discard(trial_id(trial))
+    rec = _flag(rec, path, _boundary_flags(spec, cell, dict(best.params)))
+    rec = log_record(sweep, cell, rec, path, f"{cell.id} confirm seed={seed}")
+    tell_record(sweep.confirm[cell.id], trial, rec, spec.metric)
+    return rec

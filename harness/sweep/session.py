@@ -1,0 +1,83 @@
+"""A worker's hold on a sweep: the spec, the two studies of every cell, the tracker; opened by
+every worker, prepared (seeds enqueued, MLflow parent runs) idempotently by each."""
+
+from __future__ import annotations
+
+import warnings
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import optuna
+import yaml
+
+from harness.config import TrackerSpec, load_spec
+from harness.sweep.progress import Progress
+from harness.sweep.spec import Cell, SweepSpec
+from harness.sweep.study import create_study, make_pruner, open_storage
+from harness.tracking import NoTracker, Tracker, make_tracker
+
+__all__ = ["Sweep", "open_sweep", "prepare"]
+
+
+@dataclass
+class Sweep:
+    """Everything a worker needs: the spec, the storage, the studies of every cell, the tracker."""
+
+    spec: SweepSpec
+    tracker: Tracker
+    search: dict[str, optuna.Study] = field(default_factory=dict)
+    confirm: dict[str, optuna.Study] = field(default_factory=dict)
+    running: set[int] = field(default_factory=set)  # trial ids this process is running
+    progress: Progress | None = None
+
+    @property
+    def experiment(self) -> str:
+        return f"sweep-{self.spec.name}"
+
+    def record_path(self, cell: Cell, phase: str, name: str) -> Path:
+        return self.spec.out / "records" / cell.slug / phase / f"{name}.json"
+
+
+def open_sweep(spec: SweepSpec) -> Sweep:
+    """Open the storage and every cell's search and confirmation study (created on first use)."""
+    optuna.logging.set_verbosity(optuna.logging.WARNING)
+    warnings.filterwarnings("ignore", category=optuna.exceptions.ExperimentalWarning)
+    warnings.filterwarnings("ignore", message="Heartbeat of storage is supposed to be used")
+    storage = open_storage(spec.storage, spec.heartbeat_s)
+    tracker = (
+        NoTracker()
+        if spec.tracker["name"] == "none"
+        else make_tracker(
+            TrackerSpec(name="mlflow", uri=spec.tracker.get("uri"), experiment=f"sweep-{spec.name}")
+        )
+    )
+    sweep = Sweep(spec=spec, tracker=tracker)
+    # the pruner's warm-up share is of the trials' step budget (the same for every cell)
+    max_steps = load_spec([*spec.trial_base, *spec.cells[0].overrides()]).train.max_steps
+    for cell in spec.cells:
+        for kind, into in (("search", sweep.search), ("confirm", sweep.confirm)):
+            into[cell.id] = create_study(
+                storage, f"{spec.name}/{cell.id}/{kind}", spec.metric,
+                make_pruner(spec.pruner, max_steps),
+            )  # fmt: skip
+    return sweep
+
+
+def prepare(sweep: Sweep) -> None:
+    """Once per sweep (idempotent): seeds enqueued, MLflow parent runs, the sweep file on disk."""
+    spec = sweep.spec
+    spec.out.mkdir(parents=True, exist_ok=True)
+    (spec.out / "sweep.yaml").write_text(
+        yaml.safe_dump(spec.raw, sort_keys=False), encoding="utf-8"
+    )
+    for cell in spec.cells:
+        confirm = sweep.confirm[cell.id]
+        if not confirm.get_trials(deepcopy=False):
+            for seed, data_seed in spec.confirm_runs():
+                confirm.enqueue_trial({}, user_attrs={"seed": seed, "data_seed": data_seed})
+        search = sweep.search[cell.id]
+        if "mlflow_parent_run_id" not in search.user_attrs:
+            tags = {"sweep": spec.name, "cell_id": cell.id, **{k: str(v) for k, v in cell.values}}
+            run_id = sweep.tracker.start_parent(cell.id, tags, experiment=sweep.experiment)
+            search.set_user_attr("mlflow_parent_run_id", run_id)
+            sweep.tracker.log_artifact(run_id, spec.out / "sweep.yaml")
