@@ -20,7 +20,7 @@ from harness.errors import ConfigError
 from harness.models import Classifier, load_encoder, load_tokenizer
 from harness.models.heads import TokenLinearHead
 from harness.record import validate_record
-from harness.tokens import token_loss
+from harness.tasks.token_classification import token_loss
 from harness.trial import run_trial
 
 ROOT = Path(__file__).resolve().parents[1]
