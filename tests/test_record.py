@@ -47,6 +47,15 @@ def test_status_rules() -> None:
     assert validate_record({**_valid(), "status": "pruned", "val_accuracy": None}) == []
 
 
+def test_completed_records_need_their_selection_metric_not_accuracy() -> None:
+    """QA selects on f1 and has no accuracy: val_/test_<selection_metric> must be set instead."""
+    qa = {**_valid(), "selection_metric": "f1", "val_accuracy": None, "test_accuracy": None}
+    assert validate_record({**qa, "val_f1": 0.4, "test_f1": 0.3}) == []
+    assert validate_record({**qa, "val_f1": 0.4}) == ["completed record has test_f1=null"]
+    search = {**qa, "config": {"train": {"test_eval": False}}, "val_f1": None}
+    assert validate_record(search) == ["completed record has val_f1=null"]  # test not needed
+
+
 def test_write_is_atomic_and_json_has_no_nan(tmp_path: Path) -> None:
     path = tmp_path / "deep" / "r.json"
     rec = {**_valid(), "val_loss": math.nan, "history": [{"train_loss": math.inf}], "t": (1, 2)}

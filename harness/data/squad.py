@@ -95,8 +95,9 @@ def _hub_questions(rows: Any, key: str, where: str) -> list[Question]:
 
 
 def read_questions(spec: DataSpec) -> QuestionSplits:
-    """The training pool, the test questions and the dev questions when named."""
-    if spec.format == "hub":
+    """The training pool, the test questions and the dev questions when named; from the hub
+    when `format=hub` or when `hub_name` stands in for the paths (`dataset.hub_name=squad`)."""
+    if spec.format == "hub" or (spec.hub_name and not spec.train_path):
         ds = load_hub_splits(spec)
         named = {
             "pool": ("train_split", spec.train_split),
