@@ -31,6 +31,7 @@ FLOAT_KEYS = (
     "wall_time_s", "ensemble_test_accuracy", "cache_share_s",
     "val_entity_f1", "test_entity_f1", "train_entity_f1", "val_entity_precision",
     "test_entity_precision", "val_entity_recall", "test_entity_recall",
+    "val_f1", "test_f1", "train_f1", "val_exact_match", "test_exact_match", "train_exact_match",
 )  # fmt: skip
 STR_KEYS = (
     "status", "error", "model", "model_name_or_path", "dataset", "task", "strategy",
