@@ -49,6 +49,10 @@ METRIC_KEYS = (
     "test_macro_f1",
     "val_entity_f1",  # token classification only
     "test_entity_f1",
+    "val_f1",  # extractive QA only (no accuracy there)
+    "test_f1",
+    "val_exact_match",
+    "test_exact_match",
     "train_accuracy",
     "train_loss",
     "overfit_gap",
@@ -206,7 +210,10 @@ class MlflowTracker:
             if isinstance(record.get(k), int | float)
         ]
         for row in record.get("history", []):
-            for k in ("train_loss", "val_accuracy", "val_macro_f1", "val_loss", "val_entity_f1"):
+            for k in (
+                "train_loss", "val_accuracy", "val_macro_f1", "val_loss", "val_entity_f1", "val_f1",
+                "val_exact_match",
+            ):  # fmt: skip
                 if isinstance(row.get(k), int | float):
                     metrics.append(Metric(f"epoch/{k}", float(row[k]), ts, int(row["step"])))
         self._client.log_batch(rid, metrics=metrics, params=params)

@@ -37,7 +37,6 @@ class LoopSpec:
     min_steps: int  # no early stop before this step
     eval_every: int  # steps between validation evaluations (the last step is always evaluated)
     batch_size: int
-    eval_batch_size: int
     max_grad_norm: float | None
     l1: float
     patience: int | None  # evaluations without gain before a plateau stop; None = never

@@ -202,7 +202,7 @@ def _fit(
     task = load_task(spec.data.task).parts(loss_fn, task_data, evaluation, spec.data)
     loop_spec = LoopSpec(
         max_steps=budget.max_steps, min_steps=budget.min_steps, eval_every=budget.eval_every,
-        batch_size=budget.batch_size, eval_batch_size=eval_bs, max_grad_norm=spec.train.max_grad_norm,
+        batch_size=budget.batch_size, max_grad_norm=spec.train.max_grad_norm,
         l1=spec.reg.l1, patience=spec.reg.early_stopping_patience, min_delta=spec.reg.early_stopping_min_delta,
         seed=spec.seed, device=device, precision=precision, selection=spec.train.selection_metric,
     )  # fmt: skip
