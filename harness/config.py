@@ -59,6 +59,7 @@ __all__ = [
     "TrainSpec",
     "TrialSpec",
     "compose_config",
+    "compose_trial",
     "group_options",
     "load_spec",
     "to_spec",
@@ -255,10 +256,14 @@ def _default_head(cfg: DictConfig, overrides: Sequence[str]) -> str | None:
     return None if choices.get("head") == task.default_head else task.default_head
 
 
-def load_spec(overrides: Sequence[str] = ()) -> TrialSpec:
-    """Compose + validate: the one entry point from user overrides to a typed trial."""
+def compose_trial(overrides: Sequence[str] = ()) -> DictConfig:
+    """A trial's config as it will run: composed, with the task's own head unless `head=` is
+    given (composed again, so `head.*` overrides apply to the task's head)."""
     cfg = compose_config(overrides)
     head = _default_head(cfg, overrides)
-    if head is not None:  # composed again so `head.*` overrides apply to the task's head
-        cfg = compose_config([*overrides, f"head={head}"])
-    return replace(to_spec(cfg), overrides=tuple(overrides))
+    return cfg if head is None else compose_config([*overrides, f"head={head}"])
+
+
+def load_spec(overrides: Sequence[str] = ()) -> TrialSpec:
+    """Compose + validate: the one entry point from user overrides to a typed trial."""
+    return replace(to_spec(compose_trial(overrides)), overrides=tuple(overrides))
