@@ -148,9 +148,8 @@ def _resolved(cfg: DictConfig) -> dict[str, Any]:
 def _task(choice: object, dataset: Any) -> Task:
     """The trial's task: `task=` if given, else the dataset's `task:` key, where a sequence
     dataset with a second text column is the sentence-pair task."""
-    from harness.tasks import (
-        load_task,
-    )  # the task modules import the data package, which imports us
+    # imported here: the task modules import the data package, which imports this module
+    from harness.tasks import load_task
 
     if choice not in (None, "None"):
         return load_task(str(choice))
@@ -184,13 +183,10 @@ def _check_head(task: Task, head: str, head_cfg: dict[str, Any]) -> None:
 
 def _hub_for_folder(ds: DictConfig) -> None:
     """Online users of a dataset read by path (conll2003's `data_dir`, squad's `train_path` /
-    `test_path`) may give `hub_name` instead."""
+    `test_path`) may give `hub_name` instead: the paths it stands in for are left unset."""
     if OmegaConf.is_missing(ds, "hub_name") or not ds.get("hub_name"):
         return
-    paths = ("data_dir",) if ds.get("format") == "conll" else ("train_path", "test_path")
-    if ds.get("format") not in ("conll", "squad"):
-        return
-    for key in paths:
+    for key in ("data_dir", "train_path", "test_path"):
         if OmegaConf.is_missing(ds, key):  # False too when the key is absent
             ds[key] = None
 
