@@ -9,11 +9,12 @@ backtranslation) edits single texts and is refused.
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
 
 from harness.errors import ConfigError
+from harness.tasks import sequence_classification
 from harness.tasks._base import Task
-from harness.tasks.sequence_classification import METRICS, classification_data, parts
 
 __all__ = ["task"]
 
@@ -26,14 +27,10 @@ def _needs_pairs(d: dict[str, Any]) -> None:
 
 
 def task() -> Task:
-    return Task(
+    """Sequence classification's data, head, loss and scores, over pairs (no augmentation)."""
+    return dataclasses.replace(
+        sequence_classification.task(),
         name="sentence_pair_classification",
-        head_kind="pooled",
-        default_head="linear",
-        metrics=METRICS,
-        selection_metrics=METRICS,
-        read=classification_data,
-        parts=parts,
         augmentable=False,
         unit="sentence pairs",
         check=_needs_pairs,
