@@ -60,6 +60,21 @@ def _digest(questions: list[Question]) -> str:
     return h.hexdigest()
 
 
+def _check_room(
+    tokenizer: Any, questions: list[Question], max_length: int, doc_stride: int
+) -> None:
+    """Each window must hold the question, 3 special tokens and more context than the overlap
+    (else windows cannot advance); a question too long for that is refused, naming it."""
+    lengths = tokenizer([q.question.lstrip() for q in questions], add_special_tokens=False)
+    for q, ids in zip(questions, lengths["input_ids"], strict=True):
+        if max_length - len(ids) - 3 <= doc_stride:
+            raise ConfigError(
+                "dataset.max_length",
+                f"{max_length} tokens leave no room for the context of question {q.id!r} "
+                f"({len(ids)} tokens) beyond doc_stride={doc_stride}",
+            )
+
+
 def encode_questions(
     tokenizer: Any, questions: list[Question], max_length: int, doc_stride: int
 ) -> SpanEncodedSplit:
@@ -68,6 +83,7 @@ def encode_questions(
         raise ConfigError(
             "model.name_or_path", "extractive QA needs a fast tokenizer (character offsets)"
         )
+    _check_room(tokenizer, questions, max_length, doc_stride)
     enc = tokenizer(
         [q.question.lstrip() for q in questions],
         [q.context for q in questions],

@@ -3,6 +3,7 @@ best-span search, the hub path (monkeypatched loader), a trial end to end on the
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from pathlib import Path
 from typing import Any
@@ -71,6 +72,15 @@ def test_windows_keep_every_answer_recoverable(squad_dir: Path, tokenizer: Any) 
     first_window = owner.index(late)
     assert min(found[late]) > first_window  # found in a later window, not the first
     assert split.labels[first_window].tolist() == [0, 0]  # ... whose label is [CLS]
+
+
+def test_a_question_longer_than_its_window_is_refused(squad_dir: Path, tokenizer: Any) -> None:
+    questions = read_squad(str(squad_dir / "train.json"), "dataset.train_path")
+    assert len(encode_questions(tokenizer, questions[:3], max_length=32, doc_stride=8)) >= 3
+    wordy = dataclasses.replace(questions[1], question=" ".join(["why"] * 25))  # 25 tokens
+    with pytest.raises(ConfigError) as err:  # 32 - 3 - 25 = 4 context tokens per window < 8
+        encode_questions(tokenizer, [questions[0], wordy], max_length=32, doc_stride=8)
+    assert err.value.key == "dataset.max_length" and "question 'a2'" in str(err.value)
 
 
 def test_best_span_respects_context_order_and_length() -> None:
