@@ -79,7 +79,8 @@ def _build(
     values: torch.Tensor | None = None
     for batch in eval_batches(split, batch_size):
         b = batch.to(device)
-        hidden = model.run_layers(model.embed(b.input_ids), b.attention_mask, 0, prefix)
+        hidden = model.embed(b.input_ids, b.token_type_ids)
+        hidden = model.run_layers(hidden, b.attention_mask, 0, prefix)
         out = model.head.pool(hidden, b.attention_mask) if pooled else hidden
         if values is None:
             shape = (
@@ -199,7 +200,9 @@ def clear() -> None:
 def forward(model: Classifier, batch: Batch, cache: PrefixCache | None) -> torch.Tensor:
     """Logits for a batch, from tokens or from the cached prefix outputs."""
     if cache is None:
-        return model(batch.attention_mask, input_ids=batch.input_ids)
+        return model(
+            batch.attention_mask, input_ids=batch.input_ids, token_type_ids=batch.token_type_ids
+        )
     if cache.pooled:
         return model(batch.attention_mask, pooled=cache.values[batch.index])
     hidden = cache.values[batch.index, : batch.input_ids.shape[1]]

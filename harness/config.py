@@ -9,12 +9,13 @@ import re
 from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from hydra import compose, initialize_config_dir
 from hydra.core.global_hydra import GlobalHydra
 from hydra.core.override_parser.overrides_parser import OverridesParser
 from hydra.errors import HydraException
+from hydra.utils import get_object
 from omegaconf import DictConfig, OmegaConf
 from omegaconf.errors import MissingMandatoryValue, OmegaConfBaseException
 
@@ -30,8 +31,6 @@ from harness.specs import (
     DEVICES,
     GROUPS,
     POOLINGS,
-    SELECTION_METRICS,
-    TASKS,
     DataSpec,
     ModelSpec,
     RegSpec,
@@ -49,9 +48,10 @@ from harness.validate import (
     train_spec,
 )
 
+if TYPE_CHECKING:
+    from harness.tasks import Task
+
 __all__ = [
-    "SELECTION_METRICS",
-    "TASKS",
     "DataSpec",
     "ModelSpec",
     "RegSpec",
@@ -59,6 +59,7 @@ __all__ = [
     "TrainSpec",
     "TrialSpec",
     "compose_config",
+    "compose_trial",
     "group_options",
     "load_spec",
     "to_spec",
@@ -144,31 +145,50 @@ def _resolved(cfg: DictConfig) -> dict[str, Any]:
     return out  # type: ignore[return-value]
 
 
-def _check_task(task: str, head: str, head_cfg: dict[str, Any], augmentation: str) -> None:
-    """The head must match the dataset's task (per-token heads have pooling `none`)."""
+def _task(choice: object, dataset: Any) -> Task:
+    """The trial's task: `task=` if given, else the dataset's `task:` key, where a sequence
+    dataset with a second text column is the sentence-pair task."""
+    # imported here: the task modules import the data package, which imports this module
+    from harness.tasks import load_task
 
-    def head_task(cfg: Any) -> str:
-        return TASKS[1] if isinstance(cfg, dict) and cfg.get("pooling") == "none" else TASKS[0]
+    if choice not in (None, "None"):
+        return load_task(str(choice))
+    name = str(dataset.get("task") or "sequence_classification")
+    if name == "sequence_classification" and dataset.get("text_pair_column"):
+        name = "sentence_pair_classification"
+    return load_task(name)
 
-    if head_task(head_cfg) != task:
+
+def _head_kind(cfg: Any) -> str:
+    """What a head option's logits are per (its class's `kind`; pooled when it names none)."""
+    target = cfg.get("_target_") if isinstance(cfg, dict) else None
+    try:
+        obj = get_object(str(target))
+    except Exception:  # noqa: BLE001 - an unimportable head fails later, naming itself
+        return "pooled"
+    return str(getattr(obj, "kind", "pooled"))
+
+
+def _check_head(task: Task, head: str, head_cfg: dict[str, Any]) -> None:
+    """The head must fit the task (a per-token head for tagging, a span head for QA)."""
+    if _head_kind(head_cfg) != task.head_kind:
         fits = [
             h
             for h in group_options("head")
-            if head_task(OmegaConf.to_container(OmegaConf.load(find_option("head", h)))) == task
+            if _head_kind(OmegaConf.to_container(OmegaConf.load(find_option("head", h))))
+            == task.head_kind
         ]
-        raise ConfigError("head", f"{head!r} does not fit the dataset's task {task!r}", fits)
-    if task == TASKS[1] and augmentation != "none":
-        raise ConfigError(
-            "augmentation", f"{augmentation!r} edits whole sentences, not tagged words", ["none"]
-        )
+        raise ConfigError("head", f"{head!r} does not fit the dataset's task {task.name!r}", fits)
 
 
 def _hub_for_folder(ds: DictConfig) -> None:
-    """Online users of a folder dataset (conll2003) may give `hub_name` instead of `data_dir`."""
-    if not OmegaConf.is_missing(ds, "data_dir"):  # False too when the key is absent
+    """Online users of a dataset read by path (conll2003's `data_dir`, squad's `train_path` /
+    `test_path`) may give `hub_name` instead: the paths it stands in for are left unset."""
+    if OmegaConf.is_missing(ds, "hub_name") or not ds.get("hub_name"):
         return
-    if not OmegaConf.is_missing(ds, "hub_name") and ds.get("hub_name"):
-        ds.data_dir = None
+    for key in ("data_dir", "train_path", "test_path"):
+        if OmegaConf.is_missing(ds, key):  # False too when the key is absent
+            ds[key] = None
 
 
 def to_spec(cfg: DictConfig) -> TrialSpec:
@@ -176,6 +196,8 @@ def to_spec(cfg: DictConfig) -> TrialSpec:
     choices = {g: str(cfg.hydra.runtime.choices.get(g)) for g in GROUPS}
     _hub_for_folder(cfg.dataset)
     c = _resolved(cfg)
+    task = _task(cfg.hydra.runtime.choices.get("task"), c["dataset"])
+    choices["task"] = task.name
     lr = check_positive("optimizer.lr", c["optimizer"].get("lr"))
     head_lr = strategy_options(c["strategy"])
     check_choice("device", c["device"], DEVICES)
@@ -190,8 +212,9 @@ def to_spec(cfg: DictConfig) -> TrialSpec:
         raise ConfigError(
             "scheduler.warmup_ratio", f"must be in [0, 1), got {sched['warmup_ratio']}"
         )
-    data = data_spec(c["dataset"])
-    _check_task(data.task, choices["head"], c["head"], choices["augmentation"])
+    data = data_spec(c["dataset"], task)
+    _check_head(task, choices["head"], c["head"])
+    task.check_augmentation(choices["augmentation"])
     m = c["model"]
     return TrialSpec(
         choices=choices,
@@ -199,7 +222,7 @@ def to_spec(cfg: DictConfig) -> TrialSpec:
             name=m["name"], name_or_path=str(m["name_or_path"]), random_init=m["random_init"]
         ),
         data=data,
-        train=train_spec(c["train"], data.task, getattr(data, "selection_metric", None)),
+        train=train_spec(c["train"], task.selection_metrics, data.selection_metric),
         reg=reg_spec(c["regularization"]),
         tracker=TrackerSpec(**c["tracker"]),
         seed=int(c["seed"]),
@@ -219,6 +242,24 @@ def to_spec(cfg: DictConfig) -> TrialSpec:
     )
 
 
+def _default_head(cfg: DictConfig, overrides: Sequence[str]) -> str | None:
+    """The task's own head when the user named none and the root default does not fit it
+    (`dataset=conll2003` alone trains `token_linear`); None: keep the composed head."""
+    if any(o.split("=", 1)[0].lstrip("+~") == "head" for o in overrides):
+        return None  # an explicit `head=` always wins (and is checked against the task)
+    choices = cfg.hydra.runtime.choices
+    task = _task(choices.get("task"), cfg.dataset)
+    return None if choices.get("head") == task.default_head else task.default_head
+
+
+def compose_trial(overrides: Sequence[str] = ()) -> DictConfig:
+    """A trial's config as it will run: composed, with the task's own head unless `head=` is
+    given (composed again, so `head.*` overrides apply to the task's head)."""
+    cfg = compose_config(overrides)
+    head = _default_head(cfg, overrides)
+    return cfg if head is None else compose_config([*overrides, f"head={head}"])
+
+
 def load_spec(overrides: Sequence[str] = ()) -> TrialSpec:
     """Compose + validate: the one entry point from user overrides to a typed trial."""
-    return replace(to_spec(compose_config(overrides)), overrides=tuple(overrides))
+    return replace(to_spec(compose_trial(overrides)), overrides=tuple(overrides))

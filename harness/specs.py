@@ -10,8 +10,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 __all__ = [
-    "CONLL_FILES", "DEVICES", "FORMATS", "GROUPS", "POOLINGS", "PRECISIONS", "SELECTION_METRICS",
-    "TASKS", "DataSpec", "ModelSpec", "RegSpec", "TrackerSpec", "TrainSpec", "TrialSpec",
+    "CONLL_FILES", "DEVICES", "FORMATS", "GROUPS", "POOLINGS", "PRECISIONS", "DataSpec",
+    "ModelSpec", "RegSpec", "TrackerSpec", "TrainSpec", "TrialSpec",
 ]  # fmt: skip
 
 GROUPS = (
@@ -25,24 +25,16 @@ GROUPS = (
     "head",
     "loss",
     "tracker",
+    "task",  # no default option: the dataset's `task:` key picks it (`task=` overrides)
 )
 
 DEVICES = ("auto", "cpu", "cuda")
 
 PRECISIONS = ("auto", "fp32", "bf16")
 
-FORMATS = ("auto", "tsv", "csv", "jsonl", "hub", "conll")
+FORMATS = ("auto", "tsv", "csv", "jsonl", "hub", "conll", "squad")
 
-POOLINGS = ("cls", "mean", "none")  # none: a per-token head (token classification)
-
-TASKS = ("sequence_classification", "token_classification")
-
-# the validation metrics (keys of `train.evaluate`) a task can select its epoch and prune on;
-# the first is the task's default (`train.selection_metric: auto`)
-SELECTION_METRICS = {
-    "sequence_classification": ("accuracy", "macro_f1"),
-    "token_classification": ("entity_f1", "accuracy", "macro_f1"),
-}
+POOLINGS = ("cls", "mean", "none")  # none: a per-token head (token classification, spans)
 
 CONLL_FILES = ("train.txt", "test.txt")  # what a token dataset's data_dir must hold
 
@@ -75,13 +67,17 @@ class DataSpec:
     val_size: int
     data_seed: int
     max_length: int
-    task: str = "sequence_classification"
+    task: str = "sequence_classification"  # resolved: an option of conf/task/
     data_dir: str | None = None  # token datasets: folder of CoNLL files
     # the dataset's own dev split, used as validation (val_size caps it); None: carve from train
     val_path: str | None = None  # local files
     val_split: str | None = None  # hub datasets
     text_pair_column: str | None = None  # second sentence of a pair (NLI, paraphrase)
     selection_metric: str | None = None  # what `train.selection_metric: auto` picks; None: task's
+    # extractive QA windows: overlap in tokens, longest answer in tokens, candidates per end
+    doc_stride: int | None = None
+    max_answer_length: int | None = None
+    n_best: int | None = None
 
 
 @dataclass(frozen=True)

@@ -2,7 +2,8 @@
 
 Seeded data order, length-grouped dynamic-padded batches, evaluation on the validation split
 every epoch (or every N steps) with a `report(step, value)` hook for pruning, early stopping,
-and the best evaluation's weights restored at the end.
+and the best evaluation's weights restored at the end. The task's parts (`TaskParts`: its loss,
+its evaluation, its running accuracy) come in as an argument: the loop knows no task.
 """
 
 from __future__ import annotations
@@ -16,14 +17,12 @@ from typing import Any
 import torch
 
 from harness.cache import PrefixCache, forward, set_train_mode
-from harness.data.batching import EncodedSplit, eval_batches, train_batches
-from harness.losses import LossFn
-from harness.metrics import accuracy, macro_f1
+from harness.data.batching import EncodedSplit, train_batches
 from harness.models.classifier import Classifier
 from harness.runtime import autocast
-from harness.tokens import evaluate_tokens
+from harness.tasks import TaskParts
 
-__all__ = ["LoopSpec", "LoopResult", "NonFiniteLoss", "evaluate", "train"]
+__all__ = ["LoopSpec", "LoopResult", "NonFiniteLoss", "train"]
 
 ReportFn = Callable[[int, float], None]
 
@@ -38,7 +37,6 @@ class LoopSpec:
     min_steps: int  # no early stop before this step
     eval_every: int  # steps between validation evaluations (the last step is always evaluated)
     batch_size: int
-    eval_batch_size: int
     max_grad_norm: float | None
     l1: float
     patience: int | None  # evaluations without gain before a plateau stop; None = never
@@ -46,11 +44,8 @@ class LoopSpec:
     seed: int
     device: torch.device
     precision: str
-    num_labels: int
-    task: str = "sequence_classification"  # picks the evaluation (token tasks: entity scores)
     # validation metric that picks the best evaluation, early-stops and is reported to the pruner
     selection: str = "accuracy"
-    label_names: tuple[str, ...] = ()  # token tasks decode entities from the tag names
 
 
 @dataclass
@@ -70,43 +65,13 @@ class LoopResult:
         return self.stopped_by == "plateau"
 
 
-@torch.inference_mode()  # no autograd bookkeeping at all: cheaper than no_grad
-def evaluate(
-    model: Classifier, split: EncodedSplit, cache: PrefixCache | None, spec: LoopSpec
-) -> dict[str, Any]:
-    """Accuracy, macro-F1 and mean cross-entropy on a split, eval mode, batched by length."""
-    if spec.task == "token_classification":  # per-token scores + entity P/R/F1, no probs
-        return evaluate_tokens(
-            model, split, cache, spec.eval_batch_size, spec.device, spec.precision,
-            list(spec.label_names),
-        )  # fmt: skip
-    model.eval()
-    probs = torch.zeros(len(split), spec.num_labels, device=spec.device)
-    preds, labels, loss_sum = [], [], torch.zeros((), device=spec.device)
-    for batch in eval_batches(split, spec.eval_batch_size, pin=spec.device.type == "cuda"):
-        b = batch.to(spec.device)
-        with autocast(spec.device, spec.precision):
-            logits = forward(model, b, cache).float()
-        loss_sum += torch.nn.functional.cross_entropy(logits, b.labels, reduction="sum")
-        probs[b.index] = logits.softmax(-1)
-        preds.append(logits.argmax(-1))
-        labels.append(b.labels)
-    p, y = torch.cat(preds).cpu(), torch.cat(labels).cpu()
-    return {
-        "accuracy": accuracy(p, y),
-        "macro_f1": macro_f1(p, y, spec.num_labels),
-        "loss": float(loss_sum) / len(split),
-        "probs": probs.cpu(),  # [N, labels] in the split's own order (for ensembling)
-    }
-
-
 def train(
     model: Classifier,
     data: dict[str, EncodedSplit],
     caches: dict[str, PrefixCache] | None,
     optimizer: torch.optim.Optimizer,
     scheduler: torch.optim.lr_scheduler.LRScheduler,
-    loss_fn: LossFn,
+    task: TaskParts,
     spec: LoopSpec,
     report: ReportFn | None = None,
     result: LoopResult | None = None,
@@ -122,7 +87,7 @@ def train(
     generator = torch.Generator().manual_seed(spec.seed)
     result = result if result is not None else LoopResult()  # the caller keeps it if we raise
     best_state, evals_without_gain = None, 0
-    selection = f"val_{spec.selection}"  # val_accuracy by default; val_entity_f1 for NER
+    selection = f"val_{spec.selection}"  # e.g. val_accuracy, val_entity_f1 (NER), val_f1 (QA)
     started = time.perf_counter()
 
     # -- one evaluation point: validation metrics, pruning hook, best-state bookkeeping ----------
@@ -132,17 +97,14 @@ def train(
         if not math.isfinite(train_loss):
             raise NonFiniteLoss(f"training loss is {train_loss} at step {result.steps}")
         tick = time.perf_counter()
-        val = evaluate(model, data["val"], cache.get("val"), spec)
+        val = task.evaluate(model, data["val"], cache.get("val"))
         result.eval_time_s += time.perf_counter() - tick
         row = {
             "epoch": epoch,
             "step": result.steps,
             "train_loss": train_loss,
             "train_accuracy_running": float(correct) / max(seen, 1),
-            "val_accuracy": val["accuracy"],
-            "val_macro_f1": val["macro_f1"],
-            "val_loss": val["loss"],
-            **{f"val_{k}": v for k, v in val.items() if k.startswith("entity_")},
+            **{f"val_{k}": val[k] for k in (*task.metrics, "loss")},
             "elapsed_s": time.perf_counter() - started,
         }
         result.history.append(row)
@@ -172,7 +134,7 @@ def train(
             b = batch.to(device)
             with autocast(device, spec.precision):
                 logits = forward(model, b, cache.get("train"))
-            loss = loss_fn(logits, b.labels)
+            loss = task.loss(logits, b.labels)
             if spec.l1 > 0:
                 loss = loss + spec.l1 * sum(p.abs().sum() for p in l1_params)
             optimizer.zero_grad(set_to_none=True)
@@ -184,8 +146,7 @@ def train(
             result.steps += 1
             n = b.labels.shape[0]
             loss_sum += loss.detach() * n
-            labelled = (b.labels != -100).sum().clamp(min=1)  # token tasks: scored positions
-            correct += (logits.detach().argmax(-1) == b.labels).sum() * n / labelled
+            correct += task.train_correct(logits, b.labels)
             seen += n
             result.samples_seen += n
             last = result.steps >= spec.max_steps

@@ -5,12 +5,10 @@ This is the only place configs are instantiated; everything it calls takes plain
 
 from __future__ import annotations
 
-import dataclasses
 import time
 import traceback
 from collections.abc import Callable
 from datetime import datetime, timezone
-from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -21,10 +19,7 @@ from harness import cache as prefix_cache
 from harness.budget import plan_budget, step_hook
 from harness.cache_store import DiskStore
 from harness.checkpoint import save_trained
-from harness.config import DataSpec, TrialSpec
-from harness.data import encode_splits, make_splits, read_dataset
-from harness.data.batching import EncodedSplit
-from harness.data.sources import RawSplits
+from harness.config import TrialSpec
 from harness.errors import ConfigError
 from harness.models import Classifier, load_encoder, load_tokenizer
 from harness.optim import param_groups
@@ -41,7 +36,7 @@ from harness.runtime import (
     versions,
 )
 from harness.strategies import StrategyPlan
-from harness.tokens import token_data, token_loss
+from harness.tasks import Evaluation, TaskData, load_task
 from harness.tracking import Tracker
 from harness.train import LoopResult, LoopSpec, train
 
@@ -58,11 +53,6 @@ def record_path(spec: TrialSpec, now: datetime) -> Path:
         Path(spec.out)
         / f"{stamp}-{spec.choices['strategy']}-n{spec.data.train_size}-s{spec.seed}.json"
     )
-
-
-@lru_cache(maxsize=4)
-def _raw(data: DataSpec) -> RawSplits:
-    return read_dataset(data)
 
 
 def _base_record(
@@ -160,23 +150,14 @@ def _optimization(
     return optimizer, scheduler, loss_fn
 
 
-def _sequence_data(
-    spec: TrialSpec, tokenizer: Any, rec: dict[str, Any]
-) -> tuple[dict[str, EncodedSplit], list[str], list[int]]:
-    """Texts + labels: split, augment the training split, encode; the label names and counts."""
-    splits = make_splits(_raw(spec.data), spec.data)
-    extra_texts, extra_labels = instantiate(spec.augmentation_cfg, _convert_="all")(
-        splits.train_texts, splits.train_labels, seed=spec.seed
-    )
-    rec["augmented_count"] = len(extra_texts)  # training split only; val/test untouched
-    if extra_texts:
-        splits = dataclasses.replace(
-            splits,
-            train_texts=[*splits.train_texts, *extra_texts],
-            train_labels=[*splits.train_labels, *extra_labels],
-        )
-    counts = [splits.train_labels.count(i) for i in range(len(splits.label_names))]
-    return encode_splits(tokenizer, splits, spec.data.max_length), splits.label_names, counts
+def _task_data(spec: TrialSpec, tokenizer: Any) -> TaskData:
+    """The task's encoded splits; the augmentation option (tasks that allow it) is seeded here."""
+    augmentation = instantiate(spec.augmentation_cfg, _convert_="all")
+
+    def augment(texts: list[str], labels: list[int]) -> tuple[list[str], list[int]]:
+        return augmentation(texts, labels, seed=spec.seed)  # type: ignore[no-any-return]
+
+    return load_task(spec.data.task).read(spec.data, tokenizer, augment)
 
 
 def _disk_store(spec: TrialSpec) -> DiskStore | None:
@@ -196,15 +177,15 @@ def _fit(
 ) -> None:
     """Everything that trains; fills `rec` as facts become known (so a pruned trial keeps them)."""
     tokenizer = load_tokenizer(spec.model.name_or_path)
-    token_task = spec.data.task == "token_classification"
-    if token_task:  # words + BIO tags; the label sits on each word's first sub-token
-        data, label_names, counts = token_data(spec.data, tokenizer)
-        rec["augmented_count"] = 0
-    else:
-        data, label_names, counts = _sequence_data(spec, tokenizer, rec)
-    rec.update(test_size=len(data["test"]), label_names=label_names)
+    task_data = _task_data(spec, tokenizer)
+    data = task_data.splits
+    rec.update(
+        test_size=task_data.test_size,
+        label_names=task_data.label_names,
+        augmented_count=task_data.augmented_count,  # training split only; val/test untouched
+    )
     seed_everything(spec.seed)
-    model, plan = _build_model(spec, len(tokenizer), len(label_names), device)
+    model, plan = _build_model(spec, len(tokenizer), task_data.head_outputs, device)
     rec["trainable_params"] = sum(p.numel() for p in model.parameters() if p.requires_grad)
     rec["total_params"] = sum(p.numel() for p in model.parameters())
 
@@ -227,15 +208,16 @@ def _fit(
     t0 = time.perf_counter()  # training time starts here; the cache's share is added below
 
     budget = plan_budget(spec.train, spec.data.train_size, len(data["train"]), plan)
-    optimizer, scheduler, loss_fn = _optimization(spec, model, plan, budget.max_steps, counts)
-    if token_task:
-        loss_fn = token_loss(loss_fn)  # any loss option, over the labelled positions only
+    optimizer, scheduler, loss_fn = _optimization(
+        spec, model, plan, budget.max_steps, task_data.class_counts
+    )
+    evaluation = Evaluation(batch_size=eval_bs, device=device, precision=precision)
+    task = load_task(spec.data.task).parts(loss_fn, task_data, evaluation, spec.data)
     loop_spec = LoopSpec(
         max_steps=budget.max_steps, min_steps=budget.min_steps, eval_every=budget.eval_every,
-        batch_size=budget.batch_size, eval_batch_size=eval_bs, max_grad_norm=spec.train.max_grad_norm,
+        batch_size=budget.batch_size, max_grad_norm=spec.train.max_grad_norm,
         l1=spec.reg.l1, patience=spec.reg.early_stopping_patience, min_delta=spec.reg.early_stopping_min_delta,
-        seed=spec.seed, device=device, precision=precision, num_labels=len(label_names),
-        task=spec.data.task, label_names=tuple(label_names), selection=spec.train.selection_metric,
+        seed=spec.seed, device=device, precision=precision, selection=spec.train.selection_metric,
     )  # fmt: skip
     rec.update(
         epochs=budget.epochs, planned_steps=budget.max_steps, min_steps=budget.min_steps,
@@ -243,7 +225,7 @@ def _fit(
     )  # fmt: skip
     try:
         hook = step_hook(plan, budget, scheduler, spec.lr)
-        train(model, data, caches, optimizer, scheduler, loss_fn, loop_spec, report, loop, hook)
+        train(model, data, caches, optimizer, scheduler, task, loop_spec, report, loop, hook)
     finally:
         if plan.on_step is not None:  # plans only unfreeze: count what actually came to train
             rec["trainable_params"] = sum(p.numel() for p in model.parameters() if p.requires_grad)
@@ -263,7 +245,7 @@ def _fit(
             model, {"test": data["test"]}, spec.model.key, eval_bs, device, _disk_store(spec)
         )
         caches = {**caches, **(test_cache or {})}
-    final_metrics(spec, model, data, caches, loop, loop_spec, rec, len(tokenizer))
+    final_metrics(spec, model, data, caches, loop, task, rec, len(tokenizer), device)
     rec["checkpoint_mb"], rec["checkpoint_path"] = save_trained(model, ckpt)
 
 
@@ -298,11 +280,10 @@ def run_trial(
             rec["error"] = None if pruned else f"{type(exc).__name__}: {exc}"
             if not pruned:
                 rec["traceback"] = traceback.format_exc(limit=8)
-            if pruned and loop.best:
+            if pruned and loop.best:  # the task's validation metrics of the best evaluation
                 rec.update(
-                    val_accuracy=loop.best["val_accuracy"], val_macro_f1=loop.best["val_macro_f1"]
+                    {k: v for k, v in loop.best.items() if k.startswith("val_") and k != "val_loss"}
                 )
-                rec.update({k: v for k, v in loop.best.items() if k.startswith("val_entity_")})
     rec.update(
         peak_memory_mb=mem.peak_mb,
         started_at=started.isoformat(),

@@ -45,11 +45,9 @@ def record_flags(
     ):
         flags.append("not_converged")
     test_acc = rec.get("test_accuracy")
-    sequence = rec.get("task") != "token_classification"
-    if (
+    if (  # class tasks only: others pass no test labels
         test_acc is not None
         and test_labels is not None
-        and sequence
         and test_acc - majority_rate(test_labels) < NEAR_CHANCE_POINTS / 100
     ):
         flags.append("near_chance")

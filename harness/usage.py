@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from omegaconf import OmegaConf
 from omegaconf.errors import OmegaConfBaseException
 
-from harness.config import GROUPS, compose_config, group_options
+from harness.config import GROUPS, compose_config, compose_trial, group_options
 from harness.errors import ConfigError
 from harness.paths import CONFIG_PATH_ENV, conf_dir
 
@@ -94,7 +94,7 @@ def trial_help() -> str:
 
 def config_text(overrides: Sequence[str], part: str, resolve: bool = False) -> str:
     """The composed config as YAML, like Hydra's `--cfg job|hydra|all` (hydra: Hydra's own node)."""
-    cfg = compose_config(overrides)
+    cfg = compose_trial(overrides)  # with the head the task picks, as the trial will run
     job = OmegaConf.masked_copy(cfg, [str(k) for k in cfg if k != "hydra"])
     texts = []
     if part in ("hydra", "all"):

@@ -5,21 +5,14 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from harness.errors import ConfigError
 from harness.paths import default_cache_dir
-from harness.specs import (
-    CONLL_FILES,
-    FORMATS,
-    PRECISIONS,
-    SELECTION_METRICS,
-    TASKS,
-    DataSpec,
-    RegSpec,
-    TrainSpec,
-)
+from harness.specs import FORMATS, PRECISIONS, DataSpec, RegSpec, TrainSpec
+
+if TYPE_CHECKING:  # the task modules import the data package, which imports the config
+    from harness.tasks import Task
 
 __all__ = [
     "check_choice",
@@ -60,26 +53,9 @@ def check_flag(key: str, value: object) -> bool:
     return value
 
 
-def _token_data(d: dict[str, Any]) -> None:
-    """A token dataset reads CoNLL files from data_dir, or the hub; the folder is checked now."""
-    check_choice("dataset.format", d["format"], ("conll", "hub"))
-    if d["format"] == "hub" or (d.get("hub_name") and not d.get("data_dir")):
-        return
-    if not d.get("data_dir"):
-        raise ConfigError(
-            "dataset.data_dir", "is required: a folder with " + ", ".join(CONLL_FILES)
-        )
-    folder = Path(d["data_dir"])
-    missing = [f for f in CONLL_FILES if not (folder / f).is_file()]
-    if missing:
-        raise ConfigError(
-            "dataset.data_dir", f"{str(folder)!r} lacks {', '.join(missing)}", CONLL_FILES
-        )
-
-
-def _data_sources(d: dict[str, Any], task: str) -> None:
+def _data_sources(d: dict[str, Any]) -> None:
     """The dev split (val_path for files, val_split for the hub) is not the test split, and the
-    pair column is a second column; token datasets carve validation and take single sentences."""
+    pair column is a second column."""
     hub = d["format"] == "hub"
     val, other, test = (
         ("val_split", "val_path", "test_split") if hub else ("val_path", "val_split", "test_path")
@@ -91,22 +67,18 @@ def _data_sources(d: dict[str, Any], task: str) -> None:
     pair = d.get("text_pair_column")
     if pair is not None and pair == d["text_column"]:
         raise ConfigError("dataset.text_pair_column", f"{pair!r} is the text column itself")
-    for key in (val, "text_pair_column"):
-        if task == TASKS[1] and d.get(key):
-            raise ConfigError(f"dataset.{key}", f"not supported for {task}", ["null"])
 
 
-def data_spec(d: dict[str, Any]) -> DataSpec:
+def data_spec(d: dict[str, Any], task: Task) -> DataSpec:
+    """The dataset section, checked generically and then by its task (keys it cannot use)."""
     check_choice("dataset.format", d["format"], FORMATS)
-    task = check_choice("dataset.task", d.get("task", TASKS[0]), TASKS)
-    if task == "token_classification":
-        _token_data(d)
     for k in ("train_size", "val_size", "max_length"):
         check_positive(f"dataset.{k}", d[k], kind=int)
+    _data_sources(d)
+    task.check(d)
     if d.get("selection_metric") is not None:
-        check_choice("dataset.selection_metric", d["selection_metric"], SELECTION_METRICS[task])
-    _data_sources(d, task)
-    return DataSpec(**d)
+        check_choice("dataset.selection_metric", d["selection_metric"], task.selection_metrics)
+    return DataSpec(**{**d, "task": task.name})
 
 
 def _auto_int(key: str, value: object) -> int | None:
@@ -129,7 +101,10 @@ def _cache_dir(value: object) -> str | None:
     return value
 
 
-def train_spec(t: dict[str, Any], task: str, dataset_metric: str | None = None) -> TrainSpec:
+def train_spec(
+    t: dict[str, Any], metrics: Sequence[str], dataset_metric: str | None = None
+) -> TrainSpec:
+    """The train section; `metrics` are the task's selectable metrics (the first its default)."""
     for k in ("max_steps", "cache_users", "cache_max_mb"):
         check_positive(f"train.{k}", t[k], kind=int)
     check_positive("train.min_steps", t["min_steps"], allow_zero=True, kind=int)
@@ -146,13 +121,9 @@ def train_spec(t: dict[str, Any], task: str, dataset_metric: str | None = None) 
     for k in ("cache_frozen", "compile", "test_eval"):
         check_flag(f"train.{k}", t[k])
     t["cache_dir"] = _cache_dir(t["cache_dir"])
-    default = dataset_metric if dataset_metric in SELECTION_METRICS[task] else None
-    metric = (
-        (default or SELECTION_METRICS[task][0])
-        if t["selection_metric"] == "auto"
-        else t["selection_metric"]
-    )
-    check_choice("train.selection_metric", metric, SELECTION_METRICS[task])
+    default = dataset_metric if dataset_metric in metrics else None
+    metric = (default or metrics[0]) if t["selection_metric"] == "auto" else t["selection_metric"]
+    check_choice("train.selection_metric", metric, metrics)
     return TrainSpec(**{**t, **auto, "selection_metric": metric})
 
 

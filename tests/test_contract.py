@@ -26,8 +26,8 @@ from harness.models.loading import load_encoder, pretrained_encoder
 from harness.paths import conf_dir
 from harness.record import read_record, validate_record
 from harness.runtime import seed_everything
+from harness.tasks import Evaluation, load_task
 from harness.tracking import make_tracker
-from harness.train import LoopSpec, evaluate
 
 CONF = conf_dir()  # conf/ beside the package, or $HARNESS_CONF_DIR
 GROUPS = (
@@ -41,6 +41,7 @@ GROUPS = (
     "tracker",
     "dataset",
     "model",
+    "task",  # every task x a few strategies: tests/test_task_contract.py
 )
 CPU = torch.device("cpu")
 TOP = "encoder.encoder.layer.1."  # the tiny model has 2 layers: layer.1 is the top one
@@ -189,13 +190,14 @@ def test_strategy_checkpoint_holds_the_trained_tensors_and_reloads(
 
     result = fresh.load_state_dict(tensors, strict=False)
     assert result.unexpected_keys == []
-    data = wiring._sequence_data(spec, tokenizer, {})[0]
-    loop = LoopSpec(
-        max_steps=1, min_steps=0, eval_every=1, batch_size=16, eval_batch_size=64, max_grad_norm=None,
-        l1=0.0, patience=None, min_delta=0.0, seed=0, device=CPU, precision="fp32", num_labels=2,
-    )  # fmt: skip
-    test = evaluate(fresh, data["test"], None, loop)
-    assert test["accuracy"] == pytest.approx(rec["test_accuracy"], abs=1.5 / len(data["test"]))
+    data = wiring._task_data(spec, tokenizer)
+    task = load_task(spec.data.task)
+    parts = task.parts(
+        torch.nn.functional.cross_entropy, data, Evaluation(64, CPU, "fp32"), spec.data
+    )
+    test = parts.evaluate(fresh, data.splits["test"], None)
+    assert len(data.splits["test"]) == rec["test_size"]
+    assert test["accuracy"] == pytest.approx(rec["test_accuracy"], abs=1.5 / rec["test_size"])
     torch.testing.assert_close(test["probs"], torch.tensor(rec["test_probs"]), atol=1e-4, rtol=0)
 
 
@@ -249,7 +251,14 @@ def _check_completed(rec: dict[str, Any], path: Path) -> None:
     assert rec["history"] and rec["steps"] > 0
 
 
-CASES = [(g, o) for g in GROUPS if g != "strategy" for o in options(g)]
+CASES = [(g, o) for g in GROUPS if g not in ("strategy", "task") for o in options(g)]
+SQUAD = Path(__file__).resolve().parent / "fixtures" / "squad"
+# a QA trial on the hand-made SQuAD fixture, windows sized for the tiny model's 128 positions
+QA = (
+    "dataset=squad", f"dataset.train_path={SQUAD / 'train.json'}",
+    f"dataset.test_path={SQUAD / 'test.json'}", "dataset.max_length=128", "dataset.doc_stride=32",
+    "dataset.train_size=12", "dataset.val_size=4", "train.batch_size=4", "train.drift_examples=4",
+)  # fmt: skip
 
 
 @pytest.mark.parametrize(("group", "option"), CASES, ids=[f"{g}={o}" for g, o in CASES])
@@ -291,6 +300,8 @@ def test_option_composes_and_runs(
         extra = [f"model.name_or_path={minilm_path}", "strategy=head_only", *local_dataset()]
     elif (group, option) in (("dataset", "conll2003"), ("head", "token_linear")):
         extra = conll
+    elif (group, option) in (("dataset", "squad"), ("head", "span")):
+        extra = list(QA)
     elif (group, option) == ("tracker", "mlflow"):
         mlflow_uri = request.getfixturevalue("mlflow_uri")
         extra = [f"tracker.uri={mlflow_uri}"]
@@ -326,3 +337,5 @@ def test_option_composes_and_runs(
         assert "augmentation=backtranslation skipped" in capfd.readouterr().err
     if rec["task"] == "token_classification":
         assert rec["test_entity_f1"] is not None
+    if rec["task"] == "extractive_qa":
+        assert rec["test_f1"] is not None and rec["test_accuracy"] is None

@@ -10,8 +10,9 @@ import torch
 from harness.config import load_spec
 from harness.models import load_tokenizer
 from harness.outcome import final_metrics
-from harness.train import LoopResult, LoopSpec
-from harness.trial import _build_model, _sequence_data
+from harness.tasks import Evaluation, load_task
+from harness.train import LoopResult
+from harness.trial import _build_model, _task_data
 
 
 def _outcome(
@@ -20,16 +21,16 @@ def _outcome(
     """final_metrics on an untrained tiny model whose loop selected `best`."""
     spec = load_spec(overrides)
     tokenizer = load_tokenizer(spec.model.name_or_path)
-    rec: dict[str, Any] = {}
-    data, names, _ = _sequence_data(spec, tokenizer, rec)
+    task_data = _task_data(spec, tokenizer)
+    names = task_data.label_names
+    rec: dict[str, Any] = {"label_names": names}
     cpu = torch.device("cpu")
     model, _ = _build_model(spec, len(tokenizer), len(names), cpu)
-    loop_spec = LoopSpec(
-        max_steps=3, min_steps=0, eval_every=3, batch_size=16, eval_batch_size=16, max_grad_norm=1.0,
-        l1=0.0, patience=None, min_delta=0.0, seed=0, device=cpu, precision="fp32",
-        num_labels=len(names), task=spec.data.task, label_names=tuple(names),
-    )  # fmt: skip
-    final_metrics(spec, model, data, None, LoopResult(best=best), loop_spec, rec, len(tokenizer))
+    parts = load_task(spec.data.task).parts(
+        torch.nn.functional.cross_entropy, task_data, Evaluation(16, cpu, "fp32"), spec.data
+    )
+    data = task_data.splits
+    final_metrics(spec, model, data, None, LoopResult(best=best), parts, rec, len(tokenizer), cpu)
     return rec, data, names
 
 

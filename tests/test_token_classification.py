@@ -20,7 +20,7 @@ from harness.errors import ConfigError
 from harness.models import Classifier, load_encoder, load_tokenizer
 from harness.models.heads import TokenLinearHead
 from harness.record import validate_record
-from harness.tokens import token_loss
+from harness.tasks.token_classification import token_loss
 from harness.trial import run_trial
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -176,10 +176,11 @@ def test_head_only_trial_uses_the_hidden_state_cache(synthetic_conll: Path, tmp_
 
 @pytest.mark.slow
 def test_cli_trial_on_shared_conll2003(tmp_path: Path, conll_dir: Path) -> None:
-    """The documented command, on the shared copy (skipped when ../shared is absent)."""
+    """The documented command, on the shared copy (skipped when ../shared is absent): the task
+    picks its token_linear head."""
     out = subprocess.run(
         [sys.executable, "-m", "harness", "trial", "model=tiny", "tracker=none", "dataset=conll2003",
-         f"dataset.data_dir={conll_dir}", "head=token_linear", "dataset.train_size=64",
+         f"dataset.data_dir={conll_dir}", "dataset.train_size=64",  # no head: the task's
          "dataset.val_size=32", "train.epochs=1", f"out={tmp_path}"],
         capture_output=True, text=True, cwd=ROOT,
         timeout=600,
@@ -189,3 +190,4 @@ def test_cli_trial_on_shared_conll2003(tmp_path: Path, conll_dir: Path) -> None:
     rec = json.loads(path.read_text())
     assert rec["status"] == "completed" and rec["test_size"] == 3453
     assert rec["test_entity_f1"] is not None and rec["val_entity_f1"] is not None
+    assert rec["head"] == "token_linear"

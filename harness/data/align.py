@@ -79,6 +79,7 @@ def encode_words(
         key=f"tok:{key[1]}:{max_length}",
         word_index=torch.tensor(word_index, dtype=torch.long),
         word_tags=tuple(tuple(row) for row in tags),
+        per_token_labels=True,
     )
     if len(_CACHE) >= _CACHE_MAX:
         _CACHE.pop(next(iter(_CACHE)))

@@ -6,7 +6,7 @@ Training batches are still shuffled: each epoch permutes the data, sorts within 
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 import torch
@@ -22,6 +22,9 @@ class EncodedSplit:
     lengths: torch.Tensor  # [N] real token counts
     labels: torch.Tensor  # [N], or [N, L_max] per token (-100 = ignored) for token tasks
     key: str = ""  # content digest (texts + max_length): identifies the split in caches
+    # [N, L_max] segment ids (0 = first text, 1 = second) for pairs; None: all first-segment
+    token_type_ids: torch.Tensor | None = None
+    per_token_labels: bool = False  # labels are [N, L_max], trimmed with the ids per batch
 
     def __len__(self) -> int:
         return int(self.labels.shape[0])
@@ -32,16 +35,19 @@ class Batch:
     index: torch.Tensor  # [B] positions in the split (for cached features)
     input_ids: torch.Tensor  # [B, L] trimmed to the longest in the batch
     attention_mask: torch.Tensor  # [B, L]
-    labels: torch.Tensor  # [B], or [B, L] for token tasks
+    labels: torch.Tensor  # [B], [B, L] for token tasks, [B, 2] (start, end) for spans
+    token_type_ids: torch.Tensor | None = None  # [B, L] segment ids of pairs
+
+    def map(self, fn: Callable[[torch.Tensor], torch.Tensor]) -> Batch:
+        """The same batch with `fn` applied to every tensor (device moves, pinning)."""
+        types = None if self.token_type_ids is None else fn(self.token_type_ids)
+        return Batch(
+            fn(self.index), fn(self.input_ids), fn(self.attention_mask), fn(self.labels), types
+        )
 
     def to(self, device: torch.device) -> Batch:
         nb = device.type == "cuda"
-        return Batch(
-            *(
-                t.to(device, non_blocking=nb)
-                for t in (self.index, self.input_ids, self.attention_mask, self.labels)
-            )
-        )
+        return self.map(lambda t: t.to(device, non_blocking=nb))
 
 
 def _collate(split: EncodedSplit, idx: torch.Tensor, pin: bool) -> Batch:
@@ -50,17 +56,11 @@ def _collate(split: EncodedSplit, idx: torch.Tensor, pin: bool) -> Batch:
     ids = split.input_ids[idx, :width]
     mask = (torch.arange(width).unsqueeze(0) < lengths.unsqueeze(1)).long()
     labels = split.labels[idx]
-    if labels.ndim == 2:  # token classification: one label per position, trimmed like the ids
+    if split.per_token_labels:  # token classification: one label per position, trimmed like the ids
         labels = labels[:, :width]
-    batch = Batch(idx, ids, mask, labels)
-    if pin:
-        batch = Batch(
-            *(
-                t.pin_memory()
-                for t in (batch.index, batch.input_ids, batch.attention_mask, batch.labels)
-            )
-        )
-    return batch
+    types = None if split.token_type_ids is None else split.token_type_ids[idx, :width]
+    batch = Batch(idx, ids, mask, labels, types)
+    return batch.map(torch.Tensor.pin_memory) if pin else batch
 
 
 def train_batches(

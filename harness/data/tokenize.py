@@ -18,7 +18,7 @@ from harness.errors import ConfigError
 
 __all__ = ["encode", "encode_splits"]
 
-_CACHE: dict[tuple[str, str, int], tuple[torch.Tensor, torch.Tensor]] = {}
+_CACHE: dict[tuple[str, str, int], tuple[torch.Tensor, torch.Tensor, torch.Tensor | None]] = {}
 _CACHE_MAX = 16
 
 
@@ -61,13 +61,16 @@ def encode(
         )
         if len(_CACHE) >= _CACHE_MAX:
             _CACHE.pop(next(iter(_CACHE)))
-        _CACHE[key] = (enc["input_ids"], enc["attention_mask"].sum(dim=1))
-    ids, lengths = _CACHE[key]
+        # segment ids matter for pairs only (single texts are all segment 0, the default)
+        types = enc.get("token_type_ids") if pairs is not None else None
+        _CACHE[key] = (enc["input_ids"], enc["attention_mask"].sum(dim=1), types)
+    ids, lengths, types = _CACHE[key]
     return EncodedSplit(
         input_ids=ids,
         lengths=lengths,
         labels=torch.tensor(labels, dtype=torch.long),
         key=f"{key[1]}:{max_length}",
+        token_type_ids=types,
     )
 
 

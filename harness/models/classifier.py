@@ -36,8 +36,14 @@ class Classifier(nn.Module):
     def num_layers(self) -> int:
         return len(self.layers)
 
-    def embed(self, input_ids: torch.Tensor) -> torch.Tensor:
-        hidden = self.encoder.embeddings(input_ids=input_ids)
+    def embed(
+        self, input_ids: torch.Tensor, token_type_ids: torch.Tensor | None = None
+    ) -> torch.Tensor:
+        """Token (+ segment, for pairs) embeddings; segment ids default to all-first-segment."""
+        if token_type_ids is None:
+            hidden = self.encoder.embeddings(input_ids=input_ids)
+        else:
+            hidden = self.encoder.embeddings(input_ids=input_ids, token_type_ids=token_type_ids)
         return hidden if self.prompt is None else self.prompt(hidden)
 
     @staticmethod
@@ -73,9 +79,13 @@ class Classifier(nn.Module):
         return hidden
 
     def pooled_features(
-        self, input_ids: torch.Tensor, attention_mask: torch.Tensor
+        self,
+        input_ids: torch.Tensor,
+        attention_mask: torch.Tensor,
+        token_type_ids: torch.Tensor | None = None,
     ) -> torch.Tensor:
-        hidden = self.run_layers(self.embed(input_ids), attention_mask, 0, self.num_layers)
+        hidden = self.embed(input_ids, token_type_ids)
+        hidden = self.run_layers(hidden, attention_mask, 0, self.num_layers)
         return self.pool(hidden, attention_mask)
 
     def forward(
@@ -85,12 +95,14 @@ class Classifier(nn.Module):
         hidden: torch.Tensor | None = None,
         start: int = 0,
         pooled: torch.Tensor | None = None,
+        token_type_ids: torch.Tensor | None = None,
     ) -> torch.Tensor:
-        """Logits [B, num_labels] from tokens, or from cached prefix outputs."""
+        """Logits [B, num_labels] (per-token heads: [B, L, num_labels]) from tokens, or from
+        cached prefix outputs (which already hold the segment embeddings)."""
         if pooled is None:
             if hidden is None:
                 assert input_ids is not None
-                hidden, start = self.embed(input_ids), 0
+                hidden, start = self.embed(input_ids, token_type_ids), 0
             hidden = self.run_layers(hidden, attention_mask, start, self.num_layers)
             pooled = self.pool(hidden, attention_mask)
         return self.head(pooled)

@@ -1,12 +1,15 @@
 """Classification heads over a pooled sentence representation (`cls` token or masked mean),
-and a per-token head for token classification."""
+a per-token head for token classification and a start/end span head for extractive QA.
+
+Each head class says its `kind` (what its logits are per): a task names the kind it needs, so
+a head that does not fit the task fails at compose time."""
 
 from __future__ import annotations
 
 import torch
 from torch import nn
 
-__all__ = ["Head", "LinearHead", "MLPHead", "TokenLinearHead", "pool"]
+__all__ = ["Head", "LinearHead", "MLPHead", "SpanHead", "TokenLinearHead", "pool"]
 
 
 def pool(hidden: torch.Tensor, attention_mask: torch.Tensor, pooling: str) -> torch.Tensor:
@@ -21,6 +24,7 @@ class Head(nn.Module):
     """Base: knows its pooling so cached pooled features can bypass the encoder."""
 
     per_token = False  # True: logits per position [B, L, C] (token classification), no pooling
+    kind = "pooled"  # pooled: [B, C] per text | per_token: [B, L, C] | span: [B, L, 2] start/end
 
     def __init__(self, pooling: str):
         super().__init__()
@@ -72,6 +76,7 @@ class TokenLinearHead(Head):
     """Dropout + Linear on every position: per-token logits for token classification (NER)."""
 
     per_token = True
+    kind = "per_token"
 
     def __init__(
         self, in_features: int, num_labels: int, pooling: str = "none", dropout: float = 0.1
@@ -85,3 +90,16 @@ class TokenLinearHead(Head):
 
     def forward(self, hidden: torch.Tensor) -> torch.Tensor:
         return self.out(self.dropout(hidden))  # [B, L, num_labels]
+
+
+class SpanHead(TokenLinearHead):
+    """Start and end logits on every position (extractive QA, as in BERT's SQuAD head): a
+    Linear(hidden -> 2) on each token state; [B, L, 2], channel 0 = start, 1 = end. `num_labels`
+    is ignored: a span always has two ends."""
+
+    kind = "span"
+
+    def __init__(
+        self, in_features: int, num_labels: int = 2, pooling: str = "none", dropout: float = 0.1
+    ):
+        super().__init__(in_features, 2, pooling, dropout)

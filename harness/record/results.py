@@ -23,7 +23,10 @@ _TEST = (
 )
 _TRAIN = "selected weights, eval mode, on the training split"
 _ENTITY = "token classification: entity-level micro {}, exact span + type, conlleval BIO decoding"
-_QA = "extractive QA: {} as in the official SQuAD v1.1 evaluation script (max over gold answers)"
+_QA = (
+    "extractive QA: {} over questions as in the official SQuAD v1.1 evaluation script "
+    "(normalized answers, max over gold answers); QA records leave `*_accuracy` null"
+)
 
 
 def _m(doc: str, since: int = 2) -> float | None:
@@ -58,7 +61,9 @@ class Results:
     train_entity_f1: float | None = _m(_ENTITY.format("F1") + ", training split")
     train_exact_match: float | None = _m(_QA.format("exact match") + ", training split")
     train_f1: float | None = _m(_QA.format("token F1") + ", training split")
-    overfit_gap: float | None = _m("`train_accuracy - val_accuracy`")
+    overfit_gap: float | None = _m(
+        "train minus val score of the task's first metric (`train_accuracy - val_accuracy`; QA: `train_f1 - val_f1`)"
+    )
     test_probs: list[list[float]] | None = fact(
         "per test example class probabilities (5 decimals), in the test split's order: the "
         "report ensembles confirmation seeds from them (sequence tasks)",

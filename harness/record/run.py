@@ -42,7 +42,12 @@ class RunFacts:
     model: str = fact("model option name (`minilm`, `tiny`, `hub`)", sink="param", required=True, section=W)  # fmt: skip
     model_name_or_path: str = fact("what was loaded (hub name or folder)", sink="param", required=True, section=W)  # fmt: skip
     dataset: str = fact("dataset name (`sst2`, `conll2003`, ...)", sink="param", tag=True, required=True, section=W)  # fmt: skip
-    task: str = fact("the dataset's task (`sequence_classification`, `token_classification`, ...)", sink="param", required=True, section=W)  # fmt: skip
+    task: str = fact(
+        "`sequence_classification` \\| `sentence_pair_classification` \\| "
+        "`token_classification` \\| `extractive_qa`: the option of `conf/task/` that ran (`task=`, "
+        "else the dataset's `task` key; a sequence dataset with `text_pair_column` is the pair task)",
+        sink="param", required=True, section=W,
+    )  # fmt: skip
     strategy: str = fact("strategy option (`full`, `top_k`, `head_only`, `lora`, ...)", sink="param", tag=True, required=True, section=W)  # fmt: skip
     optimizer: str = fact("optimizer option", sink="param", required=True, section=W)
     scheduler: str = fact("scheduler option", sink="param", required=True, section=W)
@@ -52,7 +57,10 @@ class RunFacts:
     augmentation: str | None = fact("augmentation option", sink="param", since=2, section=W)
     selection_metric: str | None = fact(
         "validation metric that picked `best_step`, drove early stopping and fed the pruner "
-        "(`train.selection_metric`; `auto`: the dataset's, else the task's)",
+        "(`train.selection_metric`; `auto`: the dataset's, else the task's default: `accuracy`, "
+        "`entity_f1` for token classification, `f1` for extractive QA; a sweep sets its "
+        "`search.metric`); a completed record has `val_<selection_metric>` (and "
+        "`test_<selection_metric>` when tested) set",
         sink="param", since=2, section=W,
     )  # fmt: skip
     precision: str | None = fact("`fp32` \\| `bf16`", sink="param", since=2, section=W)

@@ -1,7 +1,7 @@
 """The metric a report ranks by: the sweep's selection metric (`search.metric`), on every split.
 
 A sequence-classification sweep selects on `val_accuracy`, a token-classification one on
-`val_entity_f1`; the report compares cells on the same metric's test value. `add_score` copies
+`val_entity_f1`, an extractive-QA one on `val_f1`; the report compares cells on the same metric's test value. `add_score` copies
 that metric into generic columns (`val_score`, `test_score`, `train_score`, `score_gap`,
 `ensemble_score`) so every section reads one set of names and prints `Score.label`.
 """
@@ -18,7 +18,13 @@ from harness.report.errors import ReportError
 
 __all__ = ["ACCURACY", "SCORE_NAMES", "Score", "add_score", "score_of"]
 
-SCORE_NAMES = {"accuracy": "accuracy", "macro_f1": "macro-F1", "entity_f1": "entity F1"}
+SCORE_NAMES = {
+    "accuracy": "accuracy",
+    "macro_f1": "macro-F1",
+    "entity_f1": "entity F1",
+    "f1": "F1",  # extractive QA (SQuAD token F1)
+    "exact_match": "exact match",
+}
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,6 @@ import yaml
 from omegaconf import OmegaConf
 from omegaconf.errors import OmegaConfBaseException
 
-from harness.config import SELECTION_METRICS
 from harness.errors import ConfigError
 from harness.sweep.checks import (
     boolean,
@@ -54,8 +53,17 @@ TOP_KEYS = (
     "report",
 )
 SEARCH_KEYS = ("n_trials", "metric", "space", "strategy_space", "sampler", "pruner", "heartbeat_s")
-# the study maximises it, and every trial selects its best epoch and reports to the pruner on it
-METRICS = tuple(f"val_{m}" for m in dict.fromkeys(itertools.chain(*SELECTION_METRICS.values())))
+
+
+def selectable_metrics() -> tuple[str, ...]:
+    """What a sweep can maximise (every trial selects its best evaluation and reports to the
+    pruner on it): the selectable metrics of every task in conf/task/."""
+    from harness.tasks import load_task, task_names  # tasks import the data package
+
+    chosen = itertools.chain(*(load_task(n).selection_metrics for n in task_names()))
+    return tuple(f"val_{m}" for m in dict.fromkeys(chosen))
+
+
 TRACKERS = ("mlflow", "none")
 
 
@@ -109,8 +117,8 @@ def _search(path: Path, s: dict[str, Any]) -> dict[str, Any]:
     pruner = {"name": "median", **mapping(path, "search.pruner", s.get("pruner"), PRUNERS)}
     choice(path, "search.pruner", pruner, PRUNERS, make_pruner)
     metric = s.get("metric", "val_accuracy")
-    if metric not in METRICS:
-        raise err(path, "search.metric", f"cannot select on {metric!r}", METRICS)
+    if metric not in selectable_metrics():
+        raise err(path, "search.metric", f"cannot select on {metric!r}", selectable_metrics())
     return {
         "n_trials": n, "metric": metric, "space": space, "strategy_space": per, "sampler": sampler,
         "pruner": pruner, "heartbeat_s": whole(path, "search.heartbeat_s", s.get("heartbeat_s", 10), 1),

@@ -11,10 +11,11 @@ import pytest
 from datafiles import write_hub_folder
 
 from harness.cli import main
-from harness.config import SELECTION_METRICS, DataSpec, group_options, load_spec
+from harness.config import DataSpec, group_options, load_spec
 from harness.data import make_splits, read_dataset
 from harness.paths import package_data
 from harness.record import read_record
+from harness.tasks import load_task
 
 SUITE = ("sst2", "sst5", "trec", "subj", "cr", "mpqa")
 # rows of train / dev (None: carved from train) / test, as published (senteval/README.md)
@@ -39,13 +40,14 @@ def needs(tmp_path: Path, write_conll: Callable[..., Path]) -> dict[str, list[st
     return {
         "local": ["dataset.train_path=train.csv", "dataset.test_path=test.csv"],
         "hub": [f"dataset.hub_name={hub}"],
-        "conll2003": [f"dataset.data_dir={write_conll(tmp_path / 'conll')}", "head=token_linear"],
+        "conll2003": [f"dataset.data_dir={write_conll(tmp_path / 'conll')}"],  # head: the task's
+        "squad": ["dataset.train_path=train.json", "dataset.test_path=dev.json"],
     }
 
 
 def test_the_suite_and_the_default_are_options() -> None:
     options = group_options("dataset")
-    assert set(SIZES) | {"local", "hub", "conll2003"} == set(options)
+    assert set(SIZES) | {"local", "hub", "conll2003", "squad"} == set(options)
     assert load_spec(["tracker=none"]).data.name == "sst2"  # the default dataset
 
 
@@ -53,7 +55,7 @@ def test_the_suite_and_the_default_are_options() -> None:
 def test_every_option_composes(name: str, needs: dict[str, list[str]]) -> None:
     data = load_spec(["tracker=none", f"dataset={name}", *needs.get(name, [])]).data
     assert isinstance(data, DataSpec) and data.name == name
-    assert data.selection_metric in (None, *SELECTION_METRICS[data.task])
+    assert data.selection_metric in (None, *load_task(data.task).selection_metrics)
     assert data.selection_metric == METRIC.get(name)  # None for the generic options
     assert 8 <= data.max_length <= 512
 
