@@ -61,9 +61,18 @@ def record_params(rec: dict[str, Any]) -> list[Param]:
     return [Param(k, v[:MAX_VALUE]) for k, v in params.items()]
 
 
-def record_metrics(rec: dict[str, Any]) -> list[Metric]:
-    """Every numeric metric field at the trial's end time; the curve at its steps, stamped with
-    the time each evaluation happened (start + elapsed)."""
+def curve_metrics(row: dict[str, Any], stamp: int) -> list[Metric]:
+    """One evaluation of the curve as `epoch/<key>` metrics at its step."""
+    return [
+        Metric(f"epoch/{key}", float(value), stamp, int(row["step"]))
+        for key, value in row.items()
+        if key not in ("epoch", "step", "elapsed_s") and isinstance(value, int | float)
+    ]
+
+
+def record_metrics(rec: dict[str, Any], curve: bool = True) -> list[Metric]:
+    """Every numeric metric field at the trial's end time; with `curve`, the evaluations at their
+    steps, stamped with the time each happened (start + elapsed)."""
     end = _ms(rec.get("finished_at")) or 0
     start = _ms(rec.get("started_at")) or end
     metrics = [
@@ -73,11 +82,8 @@ def record_metrics(rec: dict[str, Any]) -> list[Metric]:
         and isinstance(rec.get(f.name), int | float)
         and not isinstance(rec.get(f.name), bool)
     ]
-    for row in rec.get("history") or []:
-        stamp = start + int(1000 * float(row.get("elapsed_s") or 0))
-        for key, value in row.items():
-            if key not in ("epoch", "step", "elapsed_s") and isinstance(value, int | float):
-                metrics.append(Metric(f"epoch/{key}", float(value), stamp, int(row["step"])))
+    for row in (rec.get("history") or []) if curve else []:
+        metrics += curve_metrics(row, start + int(1000 * float(row.get("elapsed_s") or 0)))
     return metrics
 
 

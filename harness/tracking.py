@@ -1,54 +1,62 @@
-"""MLflow as a sink: it receives the facts already written to the record on disk."""
+"""Trackers are sinks: they receive the facts the record on disk holds, while a trial runs
+(`start_run`, `log_evaluation`) and when it ends (`finish_run`). The contract, the no-op tracker,
+and where MLflow's store and experiment come from; MLflow itself: harness/mlflow_tracker.py."""
 
 from __future__ import annotations
 
-import contextlib
-import json
-import logging
-import os
 from pathlib import Path
 from typing import Any, Protocol
 
-import yaml
-
 from harness.config import TrackerSpec
+from harness.mlflow_tracker import MlflowTracker, default_experiment, default_uri
 
 __all__ = [
-    "MlflowTracker",
-    "NoTracker",
-    "Tracker",
-    "default_experiment",
-    "default_uri",
-    "make_tracker",
-]
-
-
-def default_uri() -> str:
-    """`tracker.uri: null`: $MLFLOW_TRACKING_URI as MLflow users expect, else the project's one
-    SQLite store (MLflow >= 3.13 refuses a plain ./mlruns file store)."""
-    return os.environ.get("MLFLOW_TRACKING_URI") or f"sqlite:///{Path.cwd() / 'mlflow.db'}"
-
-
-def default_experiment() -> str:
-    """`tracker.experiment: null`: $MLFLOW_EXPERIMENT_NAME, else `harness-trials`."""
-    return os.environ.get("MLFLOW_EXPERIMENT_NAME") or "harness-trials"
+    "MlflowTracker", "NoTracker", "Tracker", "default_experiment", "default_uri", "make_tracker",
+]  # fmt: skip
 
 
 class Tracker(Protocol):
     @property
     def uri(self) -> str | None: ...
 
-    def log_record(
-        self,
-        record: dict[str, Any],
-        run_name: str,
-        parent_run_id: str | None = None,
+    def start_run(
+        self, record: dict[str, Any], run_name: str, parent_run_id: str | None = None,
         experiment: str | None = None,
-    ) -> str | None: ...
+    ) -> str | None:  # fmt: skip
+        """A RUNNING run with the facts known at the start (params, tags, dataset)."""
+
+    def log_evaluation(self, run_id: str | None, row: dict[str, Any]) -> None:
+        """One evaluation of the curve, at its step, stamped now."""
+
+    def finish_run(self, run_id: str | None, record: dict[str, Any], curve: bool = False) -> None:
+        """The rest of the record (and the curve when it was not logged live); FINISHED, KILLED
+        (pruned or interrupted) or FAILED, with the trial's end time."""
+
+    def log_record(
+        self, record: dict[str, Any], run_name: str, parent_run_id: str | None = None,
+        experiment: str | None = None,
+    ) -> str | None:  # fmt: skip
+        """A finished record as one run (a record written before its run was logged)."""
+
+    def set_tags(self, run_id: str | None, tags: dict[str, str]) -> None: ...
+
+    def end_run(self, run_id: str | None, status: str) -> None:
+        """Close a run without a record (an interrupted trial): KILLED."""
+
+    def is_open(self, run_id: str | None) -> bool:
+        """The run exists and is still RUNNING (its trial died before closing it)."""
+
+    def drop_runs(self, parent_run_id: str | None, run_name: str) -> int:
+        """Delete the runs of this name under a parent: an earlier, dead attempt's."""
 
     def start_parent(
         self, name: str, tags: dict[str, str], experiment: str | None = None
     ) -> str | None: ...
+
+    def log_summary(
+        self, run_id: str | None, params: dict[str, str], metrics: dict[str, float]
+    ) -> None:
+        """A sweep cell's summary on its parent run."""
 
     def end_parent(self, run_id: str | None, status: str = "FINISHED") -> None: ...
 
@@ -60,18 +68,38 @@ class NoTracker:
 
     uri: str | None = None
 
-    def log_record(
-        self,
-        record: dict[str, Any],
-        run_name: str,
-        parent_run_id: str | None = None,
-        experiment: str | None = None,
-    ) -> str | None:
+    def start_run(self, record: dict[str, Any], run_name: str, parent_run_id: str | None = None, experiment: str | None = None) -> str | None:  # fmt: skip
         return None
+
+    def log_evaluation(self, run_id: str | None, row: dict[str, Any]) -> None:
+        return None
+
+    def finish_run(self, run_id: str | None, record: dict[str, Any], curve: bool = False) -> None:
+        return None
+
+    def log_record(self, record: dict[str, Any], run_name: str, parent_run_id: str | None = None, experiment: str | None = None) -> str | None:  # fmt: skip
+        return None
+
+    def set_tags(self, run_id: str | None, tags: dict[str, str]) -> None:
+        return None
+
+    def drop_runs(self, parent_run_id: str | None, run_name: str) -> int:
+        return 0
+
+    def end_run(self, run_id: str | None, status: str) -> None:
+        return None
+
+    def is_open(self, run_id: str | None) -> bool:
+        return False
 
     def start_parent(
         self, name: str, tags: dict[str, str], experiment: str | None = None
     ) -> str | None:
+        return None
+
+    def log_summary(
+        self, run_id: str | None, params: dict[str, str], metrics: dict[str, float]
+    ) -> None:
         return None
 
     def end_parent(self, run_id: str | None, status: str = "FINISHED") -> None:
@@ -79,99 +107,6 @@ class NoTracker:
 
     def log_artifact(self, run_id: str | None, path: str | Path) -> None:
         return None
-
-
-class MlflowTracker:
-    """One MLflow run per record; optional parent run (a sweep cell)."""
-
-    def __init__(self, uri: str | None, experiment: str):
-        import mlflow
-
-        logging.getLogger("mlflow").setLevel(logging.WARNING)
-        logging.getLogger("alembic").setLevel(logging.WARNING)
-        os.environ.setdefault("MLFLOW_ENABLE_ASYNC_LOGGING", "false")
-        self.uri = uri or default_uri()
-        self.experiment = experiment
-        self._client = mlflow.MlflowClient(tracking_uri=self.uri)
-
-    def _artifact_root(self) -> str | None:
-        """Beside a SQLite store (not ./mlruns of whatever folder the command ran in)."""
-        if not self.uri or not self.uri.startswith("sqlite:///"):
-            return None
-        return (Path(self.uri.removeprefix("sqlite:///")).resolve().parent / "mlartifacts").as_uri()
-
-    def _experiment_id(self, name: str | None) -> str:
-        name = name or self.experiment
-        exp = self._client.get_experiment_by_name(name)
-        if exp is not None:
-            return str(exp.experiment_id)
-        with contextlib.suppress(Exception):  # another worker may have created it meanwhile
-            return str(
-                self._client.create_experiment(name, artifact_location=self._artifact_root())
-            )
-        found = self._client.get_experiment_by_name(name)
-        assert found is not None
-        return str(found.experiment_id)
-
-    def start_parent(
-        self, name: str, tags: dict[str, str], experiment: str | None = None
-    ) -> str | None:
-        run = self._client.create_run(self._experiment_id(experiment), run_name=name, tags=tags)
-        return str(run.info.run_id)
-
-    def end_parent(self, run_id: str | None, status: str = "FINISHED") -> None:
-        if run_id:
-            self._client.set_terminated(run_id, status=status)
-
-    def log_artifact(self, run_id: str | None, path: str | Path) -> None:
-        if run_id:
-            self._client.log_artifact(run_id, str(path))
-
-    def report_run(self, sweep: str) -> str:
-        """The sweep's one `report` run (created on first use, reused after)."""
-        exp = self._experiment_id(None)
-        found = self._client.search_runs(
-            [exp], filter_string="tags.phase = 'report'", max_results=1
-        )
-        if found:
-            return str(found[0].info.run_id)
-        run = self._client.create_run(
-            exp, run_name="report", tags={"sweep": sweep, "phase": "report"}
-        )
-        self._client.set_terminated(run.info.run_id)
-        return str(run.info.run_id)
-
-    def log_record(
-        self,
-        record: dict[str, Any],
-        run_name: str,
-        parent_run_id: str | None = None,
-        experiment: str | None = None,
-    ) -> str | None:
-        from harness import mlflow_facts as facts  # mlflow is imported lazily: CLI start stays fast
-
-        tags = {t.key: t.value for t in facts.record_tags(record)}
-        if parent_run_id:
-            tags["mlflow.parentRunId"] = parent_run_id
-        run = self._client.create_run(
-            self._experiment_id(experiment), run_name=run_name, tags=tags,
-            start_time=facts.start_ms(record),
-        )  # fmt: skip
-        rid = run.info.run_id
-        params, metrics = facts.record_params(record), facts.record_metrics(record)
-        for i in range(0, max(len(params), len(metrics)), 100):  # MLflow's batch limits
-            self._client.log_batch(rid, metrics=metrics[i : i + 100], params=params[i : i + 100])
-        self._client.log_inputs(rid, datasets=facts.dataset_inputs(record))
-        self._client.log_text(
-            rid, yaml.safe_dump(record.get("config", {}), sort_keys=False), "config.yaml"
-        )
-        self._client.log_text(
-            rid, json.dumps(record, indent=2, sort_keys=True, default=str), "record.json"
-        )
-        self._client.set_terminated(
-            rid, status=facts.STATUS[record["status"]], end_time=facts.end_ms(record)
-        )
-        return str(rid)
 
 
 def make_tracker(spec: TrackerSpec) -> Tracker:

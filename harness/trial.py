@@ -256,6 +256,7 @@ def run_trial(
     tracker: Tracker | None = None,
     parent_run_id: str | None = None,
     run_name: str | None = None,
+    experiment: str | None = None,
 ) -> tuple[dict[str, Any], Path]:
     """Run one trial and write its record. Bad input raises ConfigError before training; any other
     failure (NaN loss, OOM, a bug) is recorded as `failed`; a pruned trial is recorded as `pruned`."""
@@ -267,34 +268,63 @@ def run_trial(
     path = record_path(spec, started)
     ckpt = path.with_suffix(".safetensors") if spec.save_checkpoint else None
     loop = LoopResult()
-    with PeakMemory(device) as mem:
-        try:
-            _fit(spec, device, precision, report, rec, loop, ckpt)
-            rec["status"] = "completed"
-        except ConfigError:
-            raise
-        except Exception as exc:  # noqa: BLE001 - every failure becomes a record
-            pruned = type(exc).__name__ == "TrialPruned"
-            rec["status"] = "pruned" if pruned else "failed"
-            rec["stopped_by"] = rec["status"]
-            rec["error"] = None if pruned else f"{type(exc).__name__}: {exc}"
-            if not pruned:
-                rec["traceback"] = traceback.format_exc(limit=8)
-            if pruned and loop.best:  # the task's validation metrics of the best evaluation
-                rec.update(
-                    {k: v for k, v in loop.best.items() if k.startswith("val_") and k != "val_loss"}
-                )
+    rec["started_at"] = started.isoformat()
+    name = run_name or f"{rec['strategy']}-n{rec['train_size']}-s{rec['seed']}"
+    run_id = tracker.start_run(rec, name, parent_run_id, experiment) if tracker else None
+    rec["mlflow_run_id"] = run_id  # the run is live from here: RUNNING, curve as it is measured
+    try:
+        with PeakMemory(device) as mem:
+            _attempt(spec, device, precision, _live(tracker, run_id, loop, report), rec, loop, ckpt)
+    except BaseException:  # bad input found late, Ctrl-C: no record, the open run is closed
+        if tracker is not None and run_id:
+            tracker.set_tags(run_id, {"interrupted": "true"})
+            tracker.end_run(run_id, status="KILLED")
+        raise
     rec.update(
         peak_memory_mb=mem.peak_mb,
-        started_at=started.isoformat(),
         finished_at=datetime.now(timezone.utc).isoformat(),
         wall_time_s=time.perf_counter() - t0,
     )
     write_record(path, rec)
     if tracker is not None:
-        name = run_name or f"{rec['strategy']}-n{rec['train_size']}-s{rec['seed']}"
-        rec_id = tracker.log_record(rec, name, parent_run_id=parent_run_id)
-        if rec_id:
-            rec["mlflow_run_id"] = rec_id
-            write_record(path, rec)
+        tracker.finish_run(run_id, rec)
     return rec, path
+
+
+def _live(
+    tracker: Tracker | None, run_id: str | None, loop: LoopResult, report: ReportFn | None
+) -> ReportFn | None:
+    """The loop's evaluation hook: the new point of the curve goes to the tracker, then to the
+    caller's hook (a sweep's pruner)."""
+    if tracker is None or not run_id:
+        return report
+
+    def on_evaluation(step: int, value: float) -> None:
+        tracker.log_evaluation(run_id, loop.history[-1])
+        if report is not None:
+            report(step, value)
+
+    return on_evaluation
+
+
+def _attempt(
+    spec: TrialSpec, device: torch.device, precision: str, report: ReportFn | None,
+    rec: dict[str, Any], loop: LoopResult, ckpt: Path | None,
+) -> None:  # fmt: skip
+    """Train, and turn any failure (not bad input) into the record's status."""
+    try:
+        _fit(spec, device, precision, report, rec, loop, ckpt)
+        rec["status"] = "completed"
+    except ConfigError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - every failure becomes a record
+        pruned = type(exc).__name__ == "TrialPruned"
+        rec["status"] = "pruned" if pruned else "failed"
+        rec["stopped_by"] = rec["status"]
+        rec["error"] = None if pruned else f"{type(exc).__name__}: {exc}"
+        if not pruned:
+            rec["traceback"] = traceback.format_exc(limit=8)
+        if pruned and loop.best:  # the task's validation metrics of the best evaluation
+            rec.update(
+                {k: v for k, v in loop.best.items() if k.startswith("val_") and k != "val_loss"}
+            )

@@ -21,8 +21,8 @@ def experiment_urls(tracking_uri: str, base: str) -> list[tuple[str, str]]:
     import mlflow
 
     client = mlflow.MlflowClient(tracking_uri=tracking_uri)
-    found = client.search_experiments(order_by=["creation_time DESC"])
-    found = [e for e in found if client.search_runs([e.experiment_id], max_results=1)]
+    every = client.search_experiments(order_by=["creation_time DESC"])
+    found = [e for e in every if client.search_runs([e.experiment_id], max_results=1)]
     found.sort(key=lambda e: not e.name.startswith("sweep-"))  # stable: newest first within
     return [(e.name, experiment_url(base, e.experiment_id)) for e in found]
 

@@ -1,5 +1,6 @@
-"""Adopting a dead worker's trial whose record was written: told to Optuna from the record and
-logged to MLflow once, with any half-logged run the dead worker left behind deleted first."""
+"""A dead worker's trial: with its record written, adopted — told to Optuna from the record and
+logged to MLflow once (a run left open is closed, a half-logged one deleted first); without, the
+run it left open is deleted before the claim is retried."""
 
 from __future__ import annotations
 
@@ -17,32 +18,21 @@ from harness.sweep.spec import Cell
 __all__ = ["adopter"]
 
 
-def _drop_orphans(sweep: Sweep, cell: Cell, name: str) -> None:
-    """Delete the runs a dead worker logged for a record before their id reached the record."""
-    client = getattr(sweep.tracker, "_client", None)  # MlflowTracker only
-    parent = sweep.search[cell.id].user_attrs.get("mlflow_parent_run_id")
-    if client is None or not parent:
-        return
-    found = client.search_runs(
-        [client.get_run(parent).info.experiment_id],
-        filter_string=f"tags.`mlflow.parentRunId` = '{parent}' and attributes.run_name = '{name}'",
-    )
-    for run in found:
-        client.delete_run(run.info.run_id)
-
-
 def adopter(sweep: Sweep, cell: Cell, study: optuna.Study) -> Callable[[FrozenTrial], bool]:
     """A dead worker's trial whose record was fully written is kept, not re-run."""
 
     def adopt(t: FrozenTrial) -> bool:
+        search = study is sweep.search[cell.id]
+        tag = f"search #{t.number}" if search else f"confirm seed={t.user_attrs.get('seed')}"
+        name = f"{cell.id} {tag}"  # the name run_search/run_confirm log under
+        parent = sweep.search[cell.id].user_attrs.get("mlflow_parent_run_id")
         path = Path(t.user_attrs.get("record", ""))
-        if not path.is_file():
+        if not path.is_file():  # retried under a new claim: the dead attempt's run goes
+            sweep.tracker.drop_runs(parent, name)
             return False
         rec = read_record(path)
-        tag = f"#{t.number}" if rec.get("phase") == "search" else f"seed={rec.get('seed')}"
-        name = f"{cell.id} {rec.get('phase')} {tag}"  # the name run_search/run_confirm log under
-        if not rec.get("mlflow_run_id"):
-            _drop_orphans(sweep, cell, name)
+        if not rec.get("mlflow_run_id"):  # half-logged runs from before the id reached the record
+            sweep.tracker.drop_runs(parent, name)
         rec = log_record(sweep, cell, rec, path, name)
         tell_record(study, t, rec, sweep.spec.metric)
         return True

@@ -20,6 +20,7 @@ from harness.sweep.study import (
     recover_stale,
     valid_trials,
 )
+from harness.sweep.summary import log_cell_summary
 
 __all__ = ["Sweep", "open_sweep", "prepare", "run_confirm", "run_search", "step_cell", "work"]
 
@@ -71,7 +72,9 @@ def step_cell(sweep: Sweep, index: int, cell: Cell) -> str:
         return "ran"
     if any(t.state == TrialState.RUNNING for t in confirm.get_trials(deepcopy=False)):
         return "waiting"
-    sweep.tracker.end_parent(search.user_attrs.get("mlflow_parent_run_id"))
+    parent = search.user_attrs.get("mlflow_parent_run_id")
+    log_cell_summary(sweep, cell, parent)
+    sweep.tracker.end_parent(parent)
     return "done"
 
 

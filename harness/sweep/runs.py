@@ -70,22 +70,43 @@ def _boundary_flags(spec: SweepSpec, cell: Cell, params: dict[str, float]) -> li
     return []
 
 
-def _flag(rec: dict[str, Any], path: Path, flags: list[str]) -> dict[str, Any]:
+def _flag(sweep: Sweep, rec: dict[str, Any], path: Path, flags: list[str]) -> dict[str, Any]:
     if flags and rec.get("status") == "completed":
         rec["flags"] = sorted({*(rec.get("flags") or []), *flags})
         write_record(path, rec)
+        sweep.tracker.set_tags(rec.get("mlflow_run_id"), {"flags": ",".join(rec["flags"])})
+    return rec
+
+
+def _parent(sweep: Sweep, cell: Cell) -> str | None:
+    found = sweep.search[cell.id].user_attrs.get("mlflow_parent_run_id")
+    return str(found) if found else None
+
+
+def _run(sweep: Sweep, cell: Cell, name: str, **kwargs: Any) -> dict[str, Any]:
+    """The trial, its MLflow run live under the cell's parent; a run of this name left by an
+    earlier attempt that died before its record (a retried claim) is deleted first."""
+    sweep.tracker.drop_runs(_parent(sweep, cell), name)
+    rec, _ = run_trial(
+        tracker=sweep.tracker, parent_run_id=_parent(sweep, cell), run_name=name,
+        experiment=sweep.experiment, **kwargs,
+    )  # fmt: skip
     return rec
 
 
 def log_record(
     sweep: Sweep, cell: Cell, rec: dict[str, Any], path: Path, name: str
 ) -> dict[str, Any]:
-    """Log a record to MLflow under the cell's parent run, once (the run id goes into the record)."""
-    if rec.get("mlflow_run_id") or isinstance(sweep.tracker, NoTracker):
+    """Log a record to MLflow under the cell's parent run, once (the run id goes into the record);
+    a run its trial opened but could not close (it died after writing the record) is closed."""
+    if isinstance(sweep.tracker, NoTracker):
         return rec
-    parent = sweep.search[cell.id].user_attrs.get("mlflow_parent_run_id")
+    if rec.get("mlflow_run_id"):
+        if sweep.tracker.is_open(rec["mlflow_run_id"]):
+            sweep.tracker.finish_run(rec["mlflow_run_id"], rec)
+        return rec
     rec["mlflow_run_id"] = sweep.tracker.log_record(
-        rec, name, parent_run_id=parent, experiment=sweep.experiment
+        rec, name, parent_run_id=_parent(sweep, cell), experiment=sweep.experiment
     )
     write_record(path, rec)
     return rec
@@ -142,21 +163,24 @@ def run_search(sweep: Sweep, cell: Cell, trial: optuna.Trial) -> dict[str, Any]:
 
     seed = spec.search_seed(trial.number)
     trial_spec = load_spec(_overrides(spec, cell, params, seed, path, search=True))
+    name = f"{cell.id} search #{trial.number}"
     sweep.running.add(trial_id(trial))
     try:
         with heartbeat(sweep.search[cell.id], trial, spec.heartbeat_s):
-            rec, _ = run_trial(
-                trial_spec, report=report, extra=_extra(sweep, cell, "search", trial.number, params)
-            )
+            rec = _run(
+                sweep, cell, name, spec=trial_spec, report=report,
+                extra=_extra(sweep, cell, "search", trial.number, params),
+            )  # fmt: skip
     except BaseException:  # Ctrl-C / kill: give the claim back so a re-run retries it
         # (unless its record is written: then the re-run adopts it, and a retry would duplicate it)
         if not path.is_file() and void(sweep.search[cell.id], trial_id(trial), "interrupted"):
+            sweep.tracker.drop_runs(_parent(sweep, cell), name)  # a voided claim has no run
             sweep.search[cell.id].enqueue_trial(params, user_attrs={"retry_of": trial.number})
         raise
     finally:
         sweep.running.discard(trial_id(trial))
-    rec = _flag(rec, path, _boundary_flags(spec, cell, params))
-    rec = log_record(sweep, cell, rec, path, f"{cell.id} search #{trial.number}")
+    rec = _flag(sweep, rec, path, _boundary_flags(spec, cell, params))
+    rec = log_record(sweep, cell, rec, path, name)
     tell_record(sweep.search[cell.id], trial, rec, spec.metric)
     return rec
 
@@ -171,6 +195,7 @@ def run_confirm(sweep: Sweep, cell: Cell, trial: optuna.Trial, best: FrozenTrial
         "best_search_trial": best.number,
     }
     reuse = Path(best.user_attrs.get("record", ""))
+    name = f"{cell.id} confirm seed={seed}"
     sweep.running.add(trial_id(trial))
     try:
         if spec.reuse_search_run and seed == spec.seeds[0] and reuse.is_file():
@@ -182,16 +207,17 @@ def run_confirm(sweep: Sweep, cell: Cell, trial: optuna.Trial, best: FrozenTrial
                 _overrides(spec, cell, dict(best.params), seed, path, data_seed=data_seed)
             )
             with heartbeat(sweep.confirm[cell.id], trial, spec.heartbeat_s):
-                rec, _ = run_trial(trial_spec, extra=extra)
+                rec = _run(sweep, cell, name, spec=trial_spec, extra=extra)
     except BaseException:
         if not path.is_file() and void(sweep.confirm[cell.id], trial_id(trial), "interrupted"):
+            sweep.tracker.drop_runs(_parent(sweep, cell), name)
             sweep.confirm[cell.id].enqueue_trial(
                 {}, user_attrs={"seed": seed, "data_seed": data_seed, "retry_of": trial.number}
             )
         raise
     finally:
         sweep.running.discard(trial_id(trial))
-    rec = _flag(rec, path, _boundary_flags(spec, cell, dict(best.params)))
-    rec = log_record(sweep, cell, rec, path, f"{cell.id} confirm seed={seed}")
+    rec = _flag(sweep, rec, path, _boundary_flags(spec, cell, dict(best.params)))
+    rec = log_record(sweep, cell, rec, path, name)
     tell_record(sweep.confirm[cell.id], trial, rec, spec.metric)
     return rec

@@ -77,7 +77,11 @@ def prepare(sweep: Sweep) -> None:
                 confirm.enqueue_trial({}, user_attrs={"seed": seed, "data_seed": data_seed})
         search = sweep.search[cell.id]
         if "mlflow_parent_run_id" not in search.user_attrs:
-            tags = {"sweep": spec.name, "cell_id": cell.id, **{k: str(v) for k, v in cell.values}}
+            tags = {
+                "sweep": spec.name, "cell_id": cell.id, "phase": "cell",
+                "out": str(spec.out.resolve()),  # two sweeps of one name are told apart by folder
+                **{k: str(v) for k, v in cell.values},
+            }  # fmt: skip
             run_id = sweep.tracker.start_parent(cell.id, tags, experiment=sweep.experiment)
             search.set_user_attr("mlflow_parent_run_id", run_id)
             sweep.tracker.log_artifact(run_id, spec.out / "sweep.yaml")

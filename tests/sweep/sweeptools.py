@@ -277,6 +277,17 @@ def _check_mlflow(
 ) -> None:
     (parent,) = [p for p in parents if p.data.tags["cell_id"] == cell.id]
     assert parent.info.status == parent_status, cell.id
+    assert Path(parent.data.tags["out"]).is_dir()  # which folder's sweep this is
+    confirmed = [
+        r["test_accuracy"] for r in recs.values()
+        if r["phase"] == "confirm" and r["status"] == "completed" and r["test_accuracy"] is not None
+    ]  # fmt: skip
+    if parent_status == "FINISHED":  # the cell's summary, comparable across parents
+        assert parent.data.params["strategy"] == str(cell.as_dict["strategy"])
+        assert parent.data.metrics["confirm_runs"] == len(confirmed)
+        if confirmed:
+            mean = parent.data.metrics["test_accuracy_mean"]
+            assert mean == pytest.approx(sum(confirmed) / len(confirmed))
     mine = [c for c in children if c.data.tags["mlflow.parentRunId"] == parent.info.run_id]
     by_id = {c.info.run_id: c for c in mine}
     assert len(by_id) == len(mine) == len(recs), (cell.id, len(mine), len(recs))
