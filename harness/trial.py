@@ -184,7 +184,9 @@ def _fit(
     ckpt: Path | None,
 ) -> None:
     """Everything that trains; fills `rec` as facts become known (so a pruned trial keeps them)."""
-    tokenizer = load_tokenizer(spec.model.name_or_path)
+    tokenizer = load_tokenizer(
+        spec.model.name_or_path, spec.model.revision, spec.model.trust_remote_code
+    )
     token_task = spec.data.task == "token_classification"
     if token_task:  # words + BIO tags; the label sits on each word's first sub-token
         data, label_names, counts = token_data(spec.data, tokenizer)

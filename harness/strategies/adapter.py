@@ -54,6 +54,12 @@ def apply(model: Classifier, bottleneck: int = 32) -> None:
         raise ConfigError("strategy.bottleneck", f"must be a whole number >= 1, got {bottleneck!r}")
     width = min(bottleneck, int(model.encoder.config.hidden_size))
     layer: Any
+    if model.layout.style != "bert":
+        raise ConfigError(
+            "strategy",
+            f"adapter places its bottlenecks in BERT-style layers (attention.output, output); "
+            f"the {model.layout.family!r} family has none: use lora or strategy=peft",
+        )
     for layer in model.layers:
         for block in (layer.attention.output, layer.output):  # attention and FFN output projections
             block.dense = AdaptedProjection(block.dense, width)

@@ -19,8 +19,11 @@ __all__ = ["apply", "stages", "unfrozen_blocks"]
 
 
 def stages(model: Classifier) -> list[nn.Module]:
-    """Blocks in unfreezing order: the top layer first, the embeddings last."""
-    return [*reversed(list(model.layers)), model.encoder.embeddings]
+    """Blocks in unfreezing order: the top layer (with the final norm) first, the embeddings last."""
+    blocks: list[nn.Module] = list(reversed(list(model.layers)))
+    if model.final_norm is not None and blocks:
+        blocks[0] = nn.ModuleList([blocks[0], model.final_norm])
+    return [*blocks, nn.ModuleList(model.embedding_modules)]
 
 
 def unfrozen_blocks(step: int, max_steps: int, n_blocks: int, share: float) -> int:
