@@ -129,8 +129,12 @@ def check_layout(
         was_training = backbone.training
         backbone.eval()
         try:
-            ours = full_hidden(backbone, layout, ids, mask)
             theirs = backbone(input_ids=ids, attention_mask=mask).last_hidden_state
+            ours = full_hidden(backbone, layout, ids, mask)
+        except Exception as exc:  # noqa: BLE001 - a layout that cannot even run is refused too
+            raise ConfigError(
+                where, f"the {layout.family!r} layout cannot run this model: {exc}"
+            ) from None
         finally:
             backbone.train(was_training)
     real = mask.bool()
