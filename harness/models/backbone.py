@@ -32,6 +32,8 @@ def embed(
         hidden = backbone.embeddings(input_ids=input_ids, token_type_ids=token_type_ids)
         project = getattr(backbone, "embeddings_project", None)  # ELECTRA: embedding != hidden
         return project(hidden) if project is not None else hidden
+    if layout.style == "deberta":  # padding is masked as keys: real positions need no mask here
+        return backbone.embeddings(input_ids=input_ids, token_type_ids=token_type_ids)  # type: ignore[no-any-return]
     if layout.style == "gpt2":
         positions = torch.arange(input_ids.shape[1], device=input_ids.device).unsqueeze(0)
         return backbone.drop(backbone.wte(input_ids) + backbone.wpe(positions))
@@ -48,6 +50,13 @@ def _context(
 ) -> dict[str, Any]:
     """What every layer needs besides the hidden states: masks (per attention type) and positions."""
     config = backbone.config
+    if layout.style == "deberta":
+        encoder = backbone.encoder
+        return {
+            "mask": encoder.get_attention_mask(mask),
+            "relative_pos": encoder.get_rel_pos(hidden),
+            "rel_embeddings": encoder.get_rel_embedding(),
+        }
     if not layout.causal:
         full = masks.create_bidirectional_mask(
             config=config, inputs_embeds=hidden, attention_mask=mask
@@ -82,6 +91,13 @@ def _context(
 def _call(layer: Any, layout: Layout, hidden: torch.Tensor, ctx: dict[str, Any]) -> torch.Tensor:
     if layout.style in ("bert", "distilbert"):
         out = layer(hidden, ctx["mask"])
+    elif layout.style == "deberta":
+        out = layer(
+            hidden,
+            ctx["mask"],
+            relative_pos=ctx["relative_pos"],
+            rel_embeddings=ctx["rel_embeddings"],
+        )
     elif layout.style == "gpt2":
         out = layer(hidden, attention_mask=ctx["mask"], position_ids=ctx["positions"])
     else:

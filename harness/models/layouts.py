@@ -8,11 +8,13 @@ strategies (top_k, llrd, gradual unfreezing, ...) can find the layers. Each fami
 - `bert`: BERT, RoBERTa, XLM-R, CamemBERT, ELECTRA (its `embeddings_project` runs after the
   embeddings when the embedding size differs from the hidden size);
 - `distilbert`: `transformer.layer` with a bidirectional mask;
+- `deberta`: DeBERTa-v2/v3, with the encoder's relative positions and (normed) relative
+  embeddings passed to every layer (checkpoints with a convolution after the first layer run
+  through their own forward);
 - `gpt2`: learned positions added to the token embeddings, causal mask, `ln_f` at the end;
 - `rotary`: Llama / Qwen2 (causal) and ModernBERT (bidirectional, global + sliding-window
   layers): rotary position embeddings per attention type, a final norm;
-- `generic`: every other family (DeBERTa-v2/v3 and its relative-position machinery, ALBERT's
-  shared layers, unknown models): the model's own `forward`; prefix caching is then limited to
+- `generic`: every other family (ALBERT's shared layers, unknown models): the model's own `forward`; prefix caching is then limited to
   the fully-frozen case (pooled features). The layer list is still found for the layer-wise
   strategies: for ALBERT it is `albert_layer_groups` (one shared group by default, reused at
   every depth: `top_k=1` trains that shared group, i.e. every layer).
@@ -40,7 +42,7 @@ class Layout:
     embeddings: tuple[str, ...]  # dotted paths of the embedding modules (absent ones are skipped)
     layers: str | None  # dotted path of the layer list
     final_norm: str | None = None  # applied after the last layer
-    style: str = "generic"  # bert | distilbert | gpt2 | rotary | generic
+    style: str = "generic"  # bert | distilbert | deberta | gpt2 | rotary | generic
     causal: bool = False  # decoders: pooling takes the last real token, not the first
     # LoRA-style / IA3 targets for families PEFT has no default for (PEFT's own mapping wins)
     lora_targets: tuple[str, ...] = ()
@@ -52,7 +54,11 @@ class Layout:
         return self.style != "generic"
 
 
-_BERT = dict(embeddings=("embeddings", "embeddings_project"), layers="encoder.layer", style="bert")
+_BERT = dict(
+    embeddings=("embeddings", "embeddings_project"), layers="encoder.layer", style="bert",
+    lora_targets=("query", "value"), ia3_targets=("key", "value", "output.dense"),
+    ia3_feedforward=("output.dense",),
+)  # fmt: skip
 _DECODER = dict(
     embeddings=("embed_tokens",), layers="layers", final_norm="norm", style="rotary", causal=True
 )
@@ -80,7 +86,13 @@ LAYOUTS: dict[str, Layout] = {
         ia3_targets=("Wqkv", "mlp.Wo"),
         ia3_feedforward=("mlp.Wo",),
     ),  # fmt: skip
-    "deberta-v2": Layout("deberta-v2", ("embeddings",), "encoder.layer"),
+    # relative-position embeddings (and their norm) feed every layer: counted with the embeddings
+    "deberta-v2": Layout(
+        "deberta-v2",
+        ("embeddings", "encoder.rel_embeddings", "encoder.LayerNorm"),
+        "encoder.layer",
+        style="deberta",
+    ),  # fmt: skip
     "albert": Layout(
         "albert",
         ("embeddings",),
@@ -106,6 +118,8 @@ def find(root: nn.Module, path: str | None) -> Any:
 def layout_for(backbone: nn.Module) -> Layout:
     """The family's layout; an unknown family runs through its own forward (`generic`)."""
     family = str(getattr(getattr(backbone, "config", None), "model_type", "unknown"))
+    if family == "deberta-v2" and getattr(backbone.config, "conv_kernel_size", 0) > 0:
+        return Layout(family, ("embeddings",), "encoder.layer")  # its conv mixes in the embeddings
     if family in LAYOUTS:
         return LAYOUTS[family]
     layers = next((p for p in _LAYER_PATHS if isinstance(find(backbone, p), nn.ModuleList)), None)

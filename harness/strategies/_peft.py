@@ -10,6 +10,7 @@ LN tuning. Prompt-learning methods (prompt/prefix/P-tuning) need the PeftModel w
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from torch import nn
@@ -30,41 +31,48 @@ def _default_targets(model: Classifier, peft_type: str) -> dict[str, list[str]]:
     from peft.mapping import PEFT_TYPE_TO_TUNER_MAPPING
 
     tuner = {getattr(k, "value", str(k)): v for k, v in PEFT_TYPE_TO_TUNER_MAPPING.items()}
-    mapping = getattr(tuner.get(peft_type), "target_module_mapping", None) or {}
+    mapping = getattr(tuner.get(peft_type), "target_module_mapping", None)
     layout = model.layout
-    if layout.family in mapping:
-        return {}  # PEFT's own default
+    if mapping is None or layout.family in mapping:
+        return {}  # PEFT's own default, or a method without target modules
     if peft_type == "IA3" and layout.ia3_targets:
         return {
             "target_modules": list(layout.ia3_targets),
             "feedforward_modules": list(layout.ia3_feedforward),
         }
-    if peft_type == "LN_TUNING":
-        norms = {
-            name.rsplit(".", 1)[-1]
+    if peft_type == "LN_TUNING":  # the full names (a regex PEFT matches whole), so a module that
+        # shares a norm's name but is not one (ModernBERT's first attn_norm is an Identity) is left
+        norms = [
+            re.escape(name)
             for name, m in model.encoder.named_modules()
-            if name and "norm" in type(m).__name__.lower()
-        }
-        return {"target_modules": sorted(norms)} if norms else {}
+            if name and "norm" in type(m).__name__.lower() and any(True for _ in m.parameters())
+        ]
+        return {"target_modules": "|".join(norms)} if norms else {}  # type: ignore[dict-item]
     return {"target_modules": list(layout.lora_targets)} if layout.lora_targets else {}
 
 
 def build_config(model: Classifier, peft_type: str, options: dict[str, Any]) -> Any:
     """PEFT's config for `peft_type` from the options that are set (None = PEFT's default)."""
+    from peft import PromptLearningConfig
     from peft.mapping import PEFT_TYPE_TO_CONFIG_MAPPING
 
     kinds = {getattr(k, "value", str(k)): k for k in PEFT_TYPE_TO_CONFIG_MAPPING}
     kind = str(peft_type).upper()
     if kind not in kinds:
         raise ConfigError("strategy.peft_type", f"unknown PEFT method {peft_type!r}", sorted(kinds))
+    cls = PEFT_TYPE_TO_CONFIG_MAPPING[kinds[kind]]
+    if issubclass(cls, PromptLearningConfig):
+        raise ConfigError(
+            "strategy.peft_type",
+            f"{kind} needs PEFT's model wrapper and past_key_values: use strategy=prompt_tuning",
+        )
     kwargs = {k: v for k, v in options.items() if v is not None}
     if kwargs.get("target_modules") is None:
         kwargs.update(_default_targets(model, kind))
     if kind in ("VERA", "PVERA"):  # the projections live on the tuner, not in the backbone:
         kwargs.setdefault("save_projection", False)  # PEFT regenerates them from their seed
-    cls = PEFT_TYPE_TO_CONFIG_MAPPING[kinds[kind]]
     try:
-        config = cls(**kwargs)
+        return cls(**kwargs)
     except TypeError as exc:
         bad = next((k for k in kwargs if f"'{k}'" in str(exc)), None)
         raise ConfigError(
@@ -72,12 +80,6 @@ def build_config(model: Classifier, peft_type: str, options: dict[str, Any]) -> 
         ) from None
     except ValueError as exc:
         raise ConfigError("strategy", f"{cls.__name__}: {str(exc).splitlines()[0]}") from None
-    if config.is_prompt_learning:
-        raise ConfigError(
-            "strategy.peft_type",
-            f"{kind} needs PEFT's model wrapper and past_key_values: use strategy=prompt_tuning",
-        )
-    return config
 
 
 def inject(model: Classifier, config: Any) -> None:
@@ -92,7 +94,7 @@ def inject(model: Classifier, config: Any) -> None:
             get_peft_model(encoder, config)
         else:
             inject_adapter_in_model(config, encoder)
-    except ValueError as exc:
+    except (ValueError, TypeError) as exc:  # no such module, or a layer type the method lacks
         names = sorted({n.rsplit(".", 1)[-1] for n, _ in encoder.named_modules() if n})
         raise ConfigError("strategy.target_modules", str(exc).splitlines()[0], names[:30]) from None
     trainable = [p for p in encoder.parameters() if p.requires_grad]

@@ -19,7 +19,9 @@ from harness.models import load_tokenizer
 from harness.specs import TINY_FAMILIES
 
 CPU = torch.device("cpu")
-LAYERWISE = {"bert", "roberta", "electra", "distilbert", "modernbert", "gpt2", "llama", "qwen2"}
+LAYERWISE = {
+    "bert", "roberta", "electra", "deberta-v2", "distilbert", "modernbert", "gpt2", "llama", "qwen2",
+}  # fmt: skip
 DECODERS = {"gpt2", "llama", "qwen2"}
 STRATEGIES = ("full", "head_only", "top_k", "lora")
 RunTrial = Callable[..., tuple[dict[str, Any], Path]]
