@@ -48,6 +48,8 @@ class Layout:
     lora_targets: tuple[str, ...] = ()
     ia3_targets: tuple[str, ...] = ()
     ia3_feedforward: tuple[str, ...] = ()
+    # the attention-output and FFN-output projections inside a layer (bottleneck adapters)
+    adapter_sites: tuple[str, ...] = ()
 
     @property
     def layerwise(self) -> bool:
@@ -57,11 +59,12 @@ class Layout:
 _BERT = dict(
     embeddings=("embeddings", "embeddings_project"), layers="encoder.layer", style="bert",
     lora_targets=("query", "value"), ia3_targets=("key", "value", "output.dense"),
-    ia3_feedforward=("output.dense",),
+    ia3_feedforward=("output.dense",), adapter_sites=("attention.output.dense", "output.dense"),
 )  # fmt: skip
 _DECODER = dict(
-    embeddings=("embed_tokens",), layers="layers", final_norm="norm", style="rotary", causal=True
-)
+    embeddings=("embed_tokens",), layers="layers", final_norm="norm", style="rotary", causal=True,
+    adapter_sites=("self_attn.o_proj", "mlp.down_proj"),
+)  # fmt: skip
 LAYOUTS: dict[str, Layout] = {
     **{f: Layout(f, **_BERT) for f in ("bert", "roberta", "xlm-roberta", "camembert", "electra")},  # type: ignore[arg-type]
     "distilbert": Layout(
@@ -72,8 +75,17 @@ LAYOUTS: dict[str, Layout] = {
         lora_targets=("q_lin", "v_lin"),
         ia3_targets=("k_lin", "v_lin", "lin2"),
         ia3_feedforward=("lin2",),
+        adapter_sites=("attention.out_lin", "ffn.lin2"),
     ),  # fmt: skip
-    "gpt2": Layout("gpt2", ("wte", "wpe"), "h", "ln_f", style="gpt2", causal=True),
+    "gpt2": Layout(
+        "gpt2",
+        ("wte", "wpe"),
+        "h",
+        "ln_f",
+        style="gpt2",
+        causal=True,
+        adapter_sites=("attn.c_proj", "mlp.c_proj"),
+    ),  # fmt: skip
     "llama": Layout("llama", **_DECODER),  # type: ignore[arg-type]
     "qwen2": Layout("qwen2", **_DECODER),  # type: ignore[arg-type]
     "modernbert": Layout(
@@ -85,6 +97,7 @@ LAYOUTS: dict[str, Layout] = {
         lora_targets=("Wqkv",),
         ia3_targets=("Wqkv", "mlp.Wo"),
         ia3_feedforward=("mlp.Wo",),
+        adapter_sites=("attn.Wo", "mlp.Wo"),
     ),  # fmt: skip
     # relative-position embeddings (and their norm) feed every layer: counted with the embeddings
     "deberta-v2": Layout(
@@ -92,6 +105,7 @@ LAYOUTS: dict[str, Layout] = {
         ("embeddings", "encoder.rel_embeddings", "encoder.LayerNorm"),
         "encoder.layer",
         style="deberta",
+        adapter_sites=("attention.output.dense", "output.dense"),
     ),  # fmt: skip
     "albert": Layout(
         "albert",
@@ -100,6 +114,7 @@ LAYOUTS: dict[str, Layout] = {
         lora_targets=("query", "value"),
         ia3_targets=("key", "value", "ffn_output"),
         ia3_feedforward=("ffn_output",),
+        adapter_sites=("attention.dense", "ffn_output"),
     ),  # fmt: skip
 }
 _LAYER_PATHS = ("encoder.layer", "layers", "encoder.layers", "h", "transformer.layer")
