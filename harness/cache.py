@@ -50,9 +50,15 @@ def frozen_prefix(model: Classifier) -> int:
     """How many bottom layers (after frozen embeddings) have no trainable parameter; 0 if none.
 
     A trainable final norm belongs to the top layer (it runs after it). A family run through its
-    own forward (no layer-by-layer path) caches only when the whole backbone is frozen."""
+    own forward (no layer-by-layer path) caches only when the whole backbone is frozen; so does
+    one with a trainable parameter its layout does not place (it could act anywhere)."""
     if not model.layout.layerwise:
         return 0 if _has_trainable(model.encoder) else model.num_layers
+    norm = model.final_norm
+    placed = [*model.embedding_modules, *model.layers, *([norm] if norm is not None else [])]
+    known = {id(p) for m in placed for p in m.parameters()}
+    if any(p.requires_grad and id(p) not in known for p in model.encoder.parameters()):
+        return 0
     if any(_has_trainable(m) for m in model.embedding_modules):
         return 0
     k = 0
@@ -60,7 +66,6 @@ def frozen_prefix(model: Classifier) -> int:
         if _has_trainable(layer):
             break
         k += 1
-    norm = model.final_norm
     if k == model.num_layers and norm is not None and _has_trainable(norm):
         k -= 1
     return k

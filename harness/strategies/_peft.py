@@ -26,15 +26,18 @@ __all__ = ["build_config", "inject", "is_peft"]
 _SHARED_STATE = {"VERA", "PeftType.VERA", "PVERA", "PeftType.PVERA"}
 
 
-def _default_targets(model: Classifier, peft_type: str) -> dict[str, list[str]]:
+def _default_targets(model: Classifier, peft_type: str, cls: Any) -> dict[str, list[str]]:
     """Targets when the user names none and PEFT has no default for this family."""
     from peft.mapping import PEFT_TYPE_TO_TUNER_MAPPING
+    from peft.utils import constants
 
     tuner = {getattr(k, "value", str(k)): v for k, v in PEFT_TYPE_TO_TUNER_MAPPING.items()}
+    name = f"TRANSFORMERS_MODELS_TO_{peft_type.replace('_', '')}_TARGET_MODULES_MAPPING"
     mapping = getattr(tuner.get(peft_type), "target_module_mapping", None)
+    mapping = mapping if mapping is not None else getattr(constants, name, {})
     layout = model.layout
-    if mapping is None or layout.family in mapping:
-        return {}  # PEFT's own default, or a method without target modules
+    if "target_modules" not in getattr(cls, "__dataclass_fields__", {}) or layout.family in mapping:
+        return {}  # a method without target modules, or PEFT's own default
     if peft_type == "IA3" and layout.ia3_targets:
         return {
             "target_modules": list(layout.ia3_targets),
@@ -68,7 +71,7 @@ def build_config(model: Classifier, peft_type: str, options: dict[str, Any]) -> 
         )
     kwargs = {k: v for k, v in options.items() if v is not None}
     if kwargs.get("target_modules") is None:
-        kwargs.update(_default_targets(model, kind))
+        kwargs.update(_default_targets(model, kind, cls))
     if kind in ("VERA", "PVERA"):  # the projections live on the tuner, not in the backbone:
         kwargs.setdefault("save_projection", False)  # PEFT regenerates them from their seed
     try:

@@ -107,3 +107,27 @@ def test_a_tiny_family_outside_the_list_is_refused(tiny_overrides: list[str]) ->
     with pytest.raises(ConfigError) as info:
         load_spec([*tiny_overrides, "model.family=t5"])
     assert info.value.key == "model.family"
+
+
+@pytest.mark.parametrize("family", ["gpt2", "deberta-v2", "albert"])
+def test_frozen_prefix_follows_the_layout(family: str) -> None:
+    from harness.cache import frozen_prefix
+    from harness.models import Classifier, LinearHead
+
+    model = Classifier(_tiny(family), LinearHead(32, 2))
+    for p in model.encoder.parameters():
+        p.requires_grad_(False)
+    assert frozen_prefix(model) == model.num_layers  # fully frozen: pooled features
+    if not model.layout.layerwise:
+        model.layers[-1].requires_grad_(True)
+        assert frozen_prefix(model) == 0  # its own forward: no partial prefix
+        return
+    model.layers[-1].requires_grad_(True)
+    assert frozen_prefix(model) == model.num_layers - 1
+    model.layers[-1].requires_grad_(False)
+    if model.final_norm is not None:  # the final norm runs after the top layer
+        model.final_norm.requires_grad_(True)
+        assert frozen_prefix(model) == model.num_layers - 1
+        model.final_norm.requires_grad_(False)
+    model.encoder.stray = torch.nn.Parameter(torch.zeros(1))  # a tensor the layout does not place
+    assert frozen_prefix(model) == 0
