@@ -16,9 +16,10 @@ __all__ = ["apply", "lr_scales"]
 
 
 def lr_scales(model: Classifier, decay: float) -> dict[str, float]:
-    """lr multiplier per parameter name; parameters outside the encoder blocks (the head) get 1."""
+    """lr multiplier per parameter name; parameters outside the backbone (the head) get 1."""
     n = model.num_layers
-    depth = {id(p): n + 1 for m in model.embedding_modules for p in m.parameters()}
+    # the embeddings, and any backbone tensor outside the layers (ALBERT's embedding projection)
+    depth = {id(p): n + 1 for p in model.encoder.parameters()}
     for i, layer in enumerate(model.layers):
         depth.update({id(p): n - i for p in layer.parameters()})
     if model.final_norm is not None:
