@@ -51,21 +51,36 @@ def _has_trainable(module: torch.nn.Module) -> bool:
 
 
 def frozen_prefix(model: Classifier) -> int:
-    """How many bottom layers (after frozen embeddings) have no trainable parameter; 0 if none."""
-    if _has_trainable(model.encoder.embeddings):
+    """How many bottom layers (after frozen embeddings) have no trainable parameter; 0 if none.
+
+    A trainable final norm belongs to the top layer (it runs after it). A family run through its
+    own forward (no layer-by-layer path) caches only when the whole backbone is frozen; so does
+    one with a trainable parameter its layout does not place (it could act anywhere)."""
+    if not model.layout.layerwise:
+        return 0 if _has_trainable(model.encoder) else model.num_layers
+    norm = model.final_norm
+    placed = [*model.embedding_modules, *model.layers, *([norm] if norm is not None else [])]
+    known = {id(p) for m in placed for p in m.parameters()}
+    if any(p.requires_grad and id(p) not in known for p in model.encoder.parameters()):
+        return 0
+    if any(_has_trainable(m) for m in model.embedding_modules):
         return 0
     k = 0
     for layer in model.layers:
         if _has_trainable(layer):
             break
         k += 1
+    if k == model.num_layers and norm is not None and _has_trainable(norm):
+        k -= 1
     return k
 
 
 def set_train_mode(model: Classifier) -> None:
     """Train mode for blocks that train; eval mode (no dropout) for frozen blocks."""
     model.train()
-    for block in [model.encoder.embeddings, *model.layers]:
+    norm = [model.final_norm] if model.final_norm is not None else []
+    blocks = [model.encoder] if not model.layout.layerwise else []
+    for block in [*blocks, *model.embedding_modules, *model.layers, *norm]:
         if not _has_trainable(block):
             block.eval()
 
@@ -79,9 +94,12 @@ def _build(
     values: torch.Tensor | None = None
     for batch in eval_batches(split, batch_size):
         b = batch.to(device)
-        hidden = model.embed(b.input_ids, b.token_type_ids)
-        hidden = model.run_layers(hidden, b.attention_mask, 0, prefix)
-        out = model.head.pool(hidden, b.attention_mask) if pooled else hidden
+        if prefix == model.num_layers:  # the whole backbone (its own forward where generic)
+            hidden = model.hidden_states(b.input_ids, b.attention_mask, b.token_type_ids)
+        else:
+            hidden = model.embed(b.input_ids, b.token_type_ids)
+            hidden = model.run_layers(hidden, b.attention_mask, 0, prefix)
+        out = model.pool(hidden, b.attention_mask) if pooled else hidden
         if values is None:
             shape = (
                 (len(split), *out.shape[1:])

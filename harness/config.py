@@ -43,6 +43,7 @@ from harness.validate import (
     check_flag,
     check_positive,
     data_spec,
+    model_spec,
     reg_spec,
     strategy_options,
     train_spec,
@@ -218,9 +219,7 @@ def to_spec(cfg: DictConfig) -> TrialSpec:
     m = c["model"]
     return TrialSpec(
         choices=choices,
-        model=ModelSpec(
-            name=m["name"], name_or_path=str(m["name_or_path"]), random_init=m["random_init"]
-        ),
+        model=model_spec(m),
         data=data,
         train=train_spec(c["train"], task.selection_metrics, data.selection_metric),
         reg=reg_spec(c["regularization"]),

@@ -10,8 +10,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 __all__ = [
-    "CONLL_FILES", "DEVICES", "FORMATS", "GROUPS", "POOLINGS", "PRECISIONS", "DataSpec",
-    "ModelSpec", "RegSpec", "TrackerSpec", "TrainSpec", "TrialSpec",
+    "CONLL_FILES", "DEVICES", "FORMATS", "GROUPS", "POOLINGS", "PRECISIONS", "TINY_FAMILIES",
+    "DataSpec", "ModelSpec", "RegSpec", "TrackerSpec", "TrainSpec", "TrialSpec",
 ]  # fmt: skip
 
 GROUPS = (
@@ -34,7 +34,13 @@ PRECISIONS = ("auto", "fp32", "bf16")
 
 FORMATS = ("auto", "tsv", "csv", "jsonl", "hub", "conll", "squad")
 
-POOLINGS = ("cls", "mean", "none")  # none: a per-token head (token classification, spans)
+# families `model=tiny model.family=NAME` builds as tiny random models (transformers model_type)
+TINY_FAMILIES = (
+    "bert", "roberta", "electra", "deberta-v2", "distilbert", "albert", "modernbert", "gpt2",
+    "llama", "qwen2",
+)  # fmt: skip
+# last: the last real token (decoders); none: a per-token head (token classification, spans)
+POOLINGS = ("cls", "mean", "last", "none")
 
 CONLL_FILES = ("train.txt", "test.txt")  # what a token dataset's data_dir must hold
 
@@ -44,11 +50,16 @@ class ModelSpec:
     name: str
     name_or_path: str
     random_init: dict[str, int] | None
+    family: str = "bert"  # random_init only: the model_type of the tiny random model to build
+    revision: str | None = None  # hub users: a branch, tag or commit of name_or_path
+    trust_remote_code: bool = False  # hub users: run the repository's own modelling code
 
     @property
     def key(self) -> str:
         """Names the pretrained weights: what process-wide caches of their outputs are keyed by."""
-        return f"{self.name_or_path}|{self.random_init}"
+        if self.random_init:
+            return f"{self.name_or_path}|{self.family}|{self.random_init}"
+        return f"{self.name_or_path}|{self.revision}|{self.random_init}"
 
 
 @dataclass(frozen=True)

@@ -176,7 +176,9 @@ def _fit(
     ckpt: Path | None,
 ) -> None:
     """Everything that trains; fills `rec` as facts become known (so a pruned trial keeps them)."""
-    tokenizer = load_tokenizer(spec.model.name_or_path)
+    tokenizer = load_tokenizer(
+        spec.model.name_or_path, spec.model.revision, spec.model.trust_remote_code
+    )
     task_data = _task_data(spec, tokenizer)
     data = task_data.splits
     rec.update(

@@ -9,7 +9,15 @@ from typing import TYPE_CHECKING, Any
 
 from harness.errors import ConfigError
 from harness.paths import default_cache_dir
-from harness.specs import FORMATS, PRECISIONS, DataSpec, RegSpec, TrainSpec
+from harness.specs import (
+    FORMATS,
+    PRECISIONS,
+    TINY_FAMILIES,
+    DataSpec,
+    ModelSpec,
+    RegSpec,
+    TrainSpec,
+)
 
 if TYPE_CHECKING:  # the task modules import the data package, which imports the config
     from harness.tasks import Task
@@ -19,6 +27,7 @@ __all__ = [
     "check_flag",
     "check_positive",
     "data_spec",
+    "model_spec",
     "reg_spec",
     "strategy_options",
     "train_spec",
@@ -158,3 +167,19 @@ def strategy_options(strategy: dict[str, Any]) -> float | None:
     ):
         raise ConfigError("strategy.decay", f"must be in (0, 1], got {decay!r}")
     return head_lr
+
+
+def model_spec(m: dict[str, Any]) -> ModelSpec:
+    """The model group: a tiny random model names one of the families it can build."""
+    family = str(m.get("family") or "bert")
+    if m.get("random_init"):
+        check_choice("model.family", family, TINY_FAMILIES)
+    revision = m.get("revision")
+    return ModelSpec(
+        name=m["name"],
+        name_or_path=str(m["name_or_path"]),
+        random_init=m["random_init"],
+        family=family,
+        revision=None if revision is None else str(revision),
+        trust_remote_code=check_flag("model.trust_remote_code", m.get("trust_remote_code", False)),
+    )

@@ -72,7 +72,11 @@ def test_unknown_option_lists_the_group_files(group: str) -> None:
         ("device=tpu", "device", "unknown value 'tpu' (allowed: auto, cpu, cuda)"),
         ("seed=-1", "seed", "must be >= 0, got -1"),
         ("dataset.val_size=0", "dataset.val_size", "must be > 0, got 0"),
-        ("head.pooling=max", "head.pooling", "unknown value 'max' (allowed: cls, mean, none)"),
+        (
+            "head.pooling=max",
+            "head.pooling",
+            "unknown value 'max' (allowed: cls, mean, last, none)",
+        ),
         ("train.compile=maybe", "train.compile", "must be true or false, got 'maybe'"),
         ("train.cache_frozen=1", "train.cache_frozen", "must be true or false, got 1"),
         ("save_checkpoint=yes please", "save_checkpoint", "must be true or false"),

@@ -76,6 +76,13 @@ CLAIMS: dict[str, Claim] = {
     "bitfit": Claim(lambda n: (n.startswith("encoder.") and n.endswith(".bias")) or head(n)),
     "lora": Claim(lambda n: ".lora_" in n or head(n)),
     "ia3": Claim(lambda n: ".ia3_" in n or head(n)),
+    # strategy=peft (LoRA by default) and the ready PEFT options, named by PEFT's own prefixes
+    "peft": Claim(lambda n: ".lora_" in n or head(n)),
+    "dora": Claim(lambda n: ".lora_" in n or head(n)),
+    "loha": Claim(lambda n: ".hada_" in n or head(n)),
+    "lokr": Claim(lambda n: ".lokr_" in n or head(n)),
+    "vera": Claim(lambda n: ".vera_lambda_" in n or head(n)),
+    "ln_tuning": Claim(lambda n: ".ln_tuning_layers." in n or head(n)),
     "adapter": Claim(lambda n: ".adapter." in n or ".LayerNorm." in n or head(n)),
     "prompt_tuning": Claim(lambda n: n.startswith("prompt.") or head(n)),
     "llrd": Claim(lambda n: True),

@@ -1,4 +1,4 @@
-"""Models: a pretrained (or tiny random) BERT-style encoder + a classification head."""
+"""Models: a pretrained (or tiny random) backbone of any Hugging Face family + a head."""
 
 from harness.models.classifier import Classifier
 from harness.models.heads import LinearHead, MLPHead

@@ -1,4 +1,4 @@
-"""Encoder + head, run layer by layer so a frozen prefix can be skipped with cached outputs."""
+"""Backbone + head, run layer by layer so a frozen prefix can be skipped with cached outputs."""
 
 from __future__ import annotations
 
@@ -6,44 +6,56 @@ from typing import Any
 
 import torch
 from torch import nn
-from transformers.masking_utils import create_bidirectional_mask
 
+from harness.models import backbone as bb
 from harness.models.heads import Head
+from harness.models.layouts import Layout, find, layout_for
 
 __all__ = ["Classifier"]
 
 
 class Classifier(nn.Module):
-    """A BERT-style encoder (`embeddings` + `encoder.layer`) and a pooled classification head.
+    """A Hugging Face backbone (any family, see `layouts`) and a pooled classification head.
 
     `forward` accepts the raw tokens, or the cached output of the frozen prefix: hidden states
-    after layer `start` (`hidden`), or the pooled features when the whole encoder is frozen.
-    An optional `prompt` module (prompt tuning, strategy `prefix`) inserts learned vectors after
-    the [CLS] embedding: they are always attended to, and pooling skips them.
+    after layer `start` (`hidden`), or the pooled features when the whole backbone is frozen.
+    An optional `prompt` module (prompt tuning) inserts learned vectors after the first token's
+    embedding: they are always attended to, and pooling skips them. A causal model's first token
+    has seen nothing else, so its `cls` pooling takes the last real token instead.
     """
 
     def __init__(self, encoder: nn.Module, head: Head):
         super().__init__()
-        self.encoder: Any = encoder  # a transformers PreTrainedModel (BERT-style)
+        self.encoder: Any = encoder  # a transformers PreTrainedModel (AutoModel)
         self.head = head
         self.prompt: nn.Module | None = None  # [B, L, H] -> [B, L + n, H], set by a strategy
+        self.layout: Layout = layout_for(encoder)
+        if self.layout.causal and head.pooling == "cls":
+            head.pooling = "last"
 
     @property
     def layers(self) -> nn.ModuleList:
-        return self.encoder.encoder.layer
+        return bb.layer_list(self.encoder, self.layout)
 
     @property
     def num_layers(self) -> int:
         return len(self.layers)
 
+    @property
+    def embedding_modules(self) -> list[nn.Module]:
+        """The modules before the first layer (token/position embeddings, ELECTRA's projection)."""
+        found = [find(self.encoder, p) for p in self.layout.embeddings]
+        modules = [m for m in found if isinstance(m, nn.Module)]
+        return modules or [self.encoder.get_input_embeddings()]
+
+    @property
+    def final_norm(self) -> nn.Module | None:
+        return find(self.encoder, self.layout.final_norm)  # type: ignore[no-any-return]
+
     def embed(
         self, input_ids: torch.Tensor, token_type_ids: torch.Tensor | None = None
     ) -> torch.Tensor:
-        """Token (+ segment, for pairs) embeddings; segment ids default to all-first-segment."""
-        if token_type_ids is None:
-            hidden = self.encoder.embeddings(input_ids=input_ids)
-        else:
-            hidden = self.encoder.embeddings(input_ids=input_ids, token_type_ids=token_type_ids)
+        hidden = bb.embed(self.encoder, self.layout, input_ids, token_type_ids)
         return hidden if self.prompt is None else self.prompt(hidden)
 
     @staticmethod
@@ -65,18 +77,21 @@ class Classifier(nn.Module):
     def run_layers(
         self, hidden: torch.Tensor, attention_mask: torch.Tensor, start: int, end: int
     ) -> torch.Tensor:
-        """Encoder layers [start, end) on hidden states [B, L, H]."""
-        if start >= end:
-            return hidden
-        mask = create_bidirectional_mask(
-            config=self.encoder.config,
-            inputs_embeds=hidden,
-            attention_mask=self.extend_mask(hidden, attention_mask),
-        )
-        for layer in self.layers[start:end]:
-            out = layer(hidden, mask)
-            hidden = out[0] if isinstance(out, tuple) else out
-        return hidden
+        """Layers [start, end) on hidden states [B, L, H]; the final norm after the last layer."""
+        mask = self.extend_mask(hidden, attention_mask)
+        return bb.run_layers(self.encoder, self.layout, hidden, mask, start, end)
+
+    def hidden_states(
+        self,
+        input_ids: torch.Tensor,
+        attention_mask: torch.Tensor,
+        token_type_ids: torch.Tensor | None = None,
+    ) -> torch.Tensor:
+        """The backbone's last hidden states: layer by layer, or its own forward (generic)."""
+        if not self.layout.layerwise:
+            return bb.model_forward(self.encoder, input_ids, attention_mask, token_type_ids)
+        hidden = self.embed(input_ids, token_type_ids)
+        return self.run_layers(hidden, attention_mask, 0, self.num_layers)
 
     def pooled_features(
         self,
@@ -84,8 +99,7 @@ class Classifier(nn.Module):
         attention_mask: torch.Tensor,
         token_type_ids: torch.Tensor | None = None,
     ) -> torch.Tensor:
-        hidden = self.embed(input_ids, token_type_ids)
-        hidden = self.run_layers(hidden, attention_mask, 0, self.num_layers)
+        hidden = self.hidden_states(input_ids, attention_mask, token_type_ids)
         return self.pool(hidden, attention_mask)
 
     def forward(
@@ -102,7 +116,8 @@ class Classifier(nn.Module):
         if pooled is None:
             if hidden is None:
                 assert input_ids is not None
-                hidden, start = self.embed(input_ids, token_type_ids), 0
-            hidden = self.run_layers(hidden, attention_mask, start, self.num_layers)
+                hidden = self.hidden_states(input_ids, attention_mask, token_type_ids)
+            else:
+                hidden = self.run_layers(hidden, attention_mask, start, self.num_layers)
             pooled = self.pool(hidden, attention_mask)
         return self.head(pooled)

@@ -13,9 +13,13 @@ __all__ = ["Head", "LinearHead", "MLPHead", "SpanHead", "TokenLinearHead", "pool
 
 
 def pool(hidden: torch.Tensor, attention_mask: torch.Tensor, pooling: str) -> torch.Tensor:
-    """[B, L, H] -> [B, H]: the first ([CLS]) token, or the mean over real tokens."""
+    """[B, L, H] -> [B, H]: the first ([CLS]) token, the last real token (causal models: the only
+    one that has seen the whole text; padding is on the right), or the mean over real tokens."""
     if pooling == "cls":
         return hidden[:, 0]
+    if pooling == "last":
+        last = (attention_mask.sum(dim=1) - 1).clamp(min=0).long()
+        return hidden[torch.arange(hidden.shape[0], device=hidden.device), last]
     mask = attention_mask.unsqueeze(-1).to(hidden.dtype)
     return (hidden * mask).sum(dim=1) / mask.sum(dim=1).clamp(min=1.0)
 

@@ -4,13 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
 
 from torch import nn
 
 from harness.errors import ConfigError
 
-__all__ = ["StrategyPlan", "check_k", "freeze_all", "train_head", "train_peft", "trainable_names"]
+__all__ = ["StrategyPlan", "check_k", "freeze_all", "train_head", "trainable_names"]
 
 
 @dataclass(frozen=True)
@@ -53,20 +52,3 @@ def check_k(k: object, low: int, high: int) -> int:
             "strategy.k", f"{k!r} is out of range for a model with these layers", f"{low}..{high}"
         )
     return k
-
-
-def train_peft(model: nn.Module, config: Any, marker: str) -> None:
-    """Inject a PEFT adapter into the encoder; train only its tensors (named with `marker`) + head."""
-    from peft import inject_adapter_in_model
-
-    encoder: Any = model.encoder
-    try:
-        inject_adapter_in_model(config, encoder)
-    except ValueError as exc:
-        names = sorted({n.rsplit(".", 1)[-1] for n, _ in encoder.named_modules() if n})
-        raise ConfigError("strategy.target_modules", str(exc).splitlines()[0], names[:20]) from None
-    freeze_all(model)
-    for name, p in encoder.named_parameters():
-        if marker in name:
-            p.requires_grad_(True)
-    train_head(model)

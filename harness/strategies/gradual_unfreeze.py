@@ -19,8 +19,24 @@ __all__ = ["apply", "stages", "unfrozen_blocks"]
 
 
 def stages(model: Classifier) -> list[nn.Module]:
-    """Blocks in unfreezing order: the top layer first, the embeddings last."""
-    return [*reversed(list(model.layers)), model.encoder.embeddings]
+    """Blocks in unfreezing order: the top layer (with the final norm) first, the embeddings last
+    (with any backbone tensor outside the layers, e.g. ALBERT's embedding projection)."""
+    blocks: list[nn.Module] = list(reversed(list(model.layers)))
+    if model.final_norm is not None and blocks:
+        blocks[0] = nn.ModuleList([blocks[0], model.final_norm])
+    placed = {id(p) for b in blocks for p in b.parameters()}
+    bottom = nn.ModuleList(model.embedding_modules)
+    placed |= {id(p) for p in bottom.parameters()}
+    rest = [p for p in model.encoder.parameters() if id(p) not in placed]
+    return [*blocks, nn.ModuleList([bottom, _Holder(rest)])]
+
+
+class _Holder(nn.Module):
+    """Tensors that belong to no block, held (not copied) so they unfreeze with one."""
+
+    def __init__(self, params: list[nn.Parameter]):
+        super().__init__()
+        self.params = nn.ParameterList(params)
 
 
 def unfrozen_blocks(step: int, max_steps: int, n_blocks: int, share: float) -> int:

@@ -1,25 +1,25 @@
 """IA3 (Liu et al., 2022) through PEFT: learned vectors rescale keys, values and the FFN + the head.
 
-Defaults are PEFT's for BERT: `key`, `value` and `output.dense` are rescaled, `output.dense` as a
-feed-forward module (its input is scaled). Vectors start at 1, so the model starts as pretrained.
+`target_modules: null` takes PEFT's default for the model family (BERT: `key`, `value` and
+`output.dense`, the last as a feed-forward module whose input is scaled). Vectors start at 1,
+so the model starts as pretrained.
 """
 
 from __future__ import annotations
 
-from peft import IA3Config
-
 from harness.models.classifier import Classifier
-from harness.strategies._base import train_peft
+from harness.strategies._peft import build_config, inject
 
 __all__ = ["apply"]
 
 
 def apply(
     model: Classifier,
-    target_modules: list[str] | tuple[str, ...] = ("key", "value", "output.dense"),
-    feedforward_modules: list[str] | tuple[str, ...] = ("output.dense",),
+    target_modules: list[str] | tuple[str, ...] | None = None,
+    feedforward_modules: list[str] | tuple[str, ...] | None = None,
 ) -> None:
-    config = IA3Config(
-        target_modules=list(target_modules), feedforward_modules=list(feedforward_modules)
-    )
-    train_peft(model, config, "ia3_")
+    options: dict[str, object] = {}
+    if target_modules is not None:
+        options["target_modules"] = list(target_modules)
+        options["feedforward_modules"] = list(feedforward_modules or ())
+    inject(model, build_config(model, "IA3", options))

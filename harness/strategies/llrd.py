@@ -2,7 +2,7 @@
 lower layers more slowly.
 
 The lr of a parameter is multiplied by `decay ** depth`, depth counted from the top: the head 1,
-the top encoder layer `decay`, the one below `decay**2`, ..., the embeddings
+the top encoder layer (and a final norm) `decay`, the one below `decay**2`, ..., the embeddings
 `decay ** (num_layers + 1)`.
 """
 
@@ -16,11 +16,14 @@ __all__ = ["apply", "lr_scales"]
 
 
 def lr_scales(model: Classifier, decay: float) -> dict[str, float]:
-    """lr multiplier per parameter name; parameters outside the encoder blocks (the head) get 1."""
+    """lr multiplier per parameter name; parameters outside the backbone (the head) get 1."""
     n = model.num_layers
-    depth = {id(p): n + 1 for p in model.encoder.embeddings.parameters()}
+    # the embeddings, and any backbone tensor outside the layers (ALBERT's embedding projection)
+    depth = {id(p): n + 1 for p in model.encoder.parameters()}
     for i, layer in enumerate(model.layers):
         depth.update({id(p): n - i for p in layer.parameters()})
+    if model.final_norm is not None:
+        depth.update({id(p): 1 for p in model.final_norm.parameters()})
     return {name: decay ** depth.get(id(p), 0) for name, p in model.named_parameters()}
 
 

@@ -36,19 +36,24 @@ class SoftPrompt(nn.Module):
 @torch.no_grad()
 def _vocabulary_init(model: Classifier, n_tokens: int) -> torch.Tensor:
     """Embeddings-module outputs [n, H] of n token ids drawn uniformly from the vocabulary."""
-    embeddings = model.encoder.embeddings
-    vocab = embeddings.word_embeddings.num_embeddings
-    ids = torch.randint(vocab, (1, n_tokens), device=embeddings.word_embeddings.weight.device)
-    was_training = embeddings.training
-    embeddings.eval()
-    out = embeddings(input_ids=ids)[0]
-    embeddings.train(was_training)
+    words = model.encoder.get_input_embeddings()
+    ids = torch.randint(words.num_embeddings, (1, n_tokens), device=words.weight.device)
+    was_training = model.training
+    model.eval()
+    out = model.embed(ids)[0]
+    model.train(was_training)
     return out
 
 
 def apply(model: Classifier, n_tokens: int = 10) -> StrategyPlan:
     if not isinstance(n_tokens, int) or isinstance(n_tokens, bool) or n_tokens < 1:
         raise ConfigError("strategy.n_tokens", f"must be a whole number >= 1, got {n_tokens!r}")
+    if not model.layout.layerwise:
+        raise ConfigError(
+            "strategy",
+            f"prompt_tuning inserts vectors after the embeddings: the {model.layout.family!r} "
+            "family runs through its own forward (no layer-by-layer path)",
+        )
     model.prompt = SoftPrompt(_vocabulary_init(model, n_tokens))
     freeze_all(model)
     model.prompt.requires_grad_(True)
