@@ -24,6 +24,7 @@ __all__ = [
     "cpu_has_native_bf16",
     "describe_device",
     "git_info",
+    "grad_scaler",
     "hardware_info",
     "native_bf16",
     "pick_device",
@@ -33,16 +34,26 @@ __all__ = [
 ]
 
 
+def _mps_available() -> bool:
+    mps = getattr(torch.backends, "mps", None)
+    return bool(mps is not None and mps.is_available())
+
+
 def pick_device(choice: str) -> torch.device:
-    """`auto` takes CUDA when present; `cuda` without a GPU is a clear error."""
+    """`auto` takes CUDA when present, else Apple's MPS, else the CPU; a requested device that is
+    not there is a clear error."""
     if choice == "cuda" and not torch.cuda.is_available():
         raise ConfigError(
             "device", "cuda was requested but no CUDA device is visible", ["auto", "cpu"]
         )
+    if choice == "mps" and not _mps_available():
+        raise ConfigError("device", "mps was requested but this torch sees no Apple GPU", ["auto", "cpu"])  # fmt: skip
     if choice in ("cuda", "auto") and torch.cuda.is_available():
         torch.backends.cuda.matmul.allow_tf32 = True
         torch.backends.cudnn.allow_tf32 = True
         return torch.device("cuda")
+    if choice in ("mps", "auto") and _mps_available():
+        return torch.device("mps")
     return torch.device("cpu")
 
 
@@ -66,10 +77,18 @@ def native_bf16(device: torch.device) -> bool:
 
 
 def pick_precision(choice: str, device: torch.device) -> str:
-    """`auto`: bf16 where native (CUDA with bf16, AVX-512 BF16 / AMX CPUs), else fp32; a forced
-    `bf16` without native support is refused rather than silently emulated."""
+    """`auto`: bf16 where native (CUDA with bf16, AVX-512 BF16 / AMX CPUs); fp16 with a gradient
+    scaler on CUDA cards without it (T4, V100: their tensor cores are fp16); else fp32. A forced
+    `bf16` without native support is refused rather than silently emulated, `fp16` off CUDA too."""
     if choice == "auto":
-        return "bf16" if native_bf16(device) else "fp32"
+        if native_bf16(device):
+            return "bf16"
+        return "fp16" if device.type == "cuda" else "fp32"
+    if choice == "fp16" and device.type != "cuda":
+        raise ConfigError(
+            "train.precision", f"fp16 needs a CUDA device (this trial runs on {device.type})",
+            ["auto", "fp32", "bf16"],
+        )  # fmt: skip
     if choice == "bf16" and not native_bf16(device):
         raise ConfigError(
             "train.precision",
@@ -81,9 +100,16 @@ def pick_precision(choice: str, device: torch.device) -> str:
 
 
 def autocast(device: torch.device, precision: str) -> contextlib.AbstractContextManager[object]:
-    if precision == "bf16":
-        return torch.autocast(device_type=device.type, dtype=torch.bfloat16)
+    if precision in ("bf16", "fp16"):
+        dtype = torch.bfloat16 if precision == "bf16" else torch.float16
+        return torch.autocast(device_type=device.type, dtype=dtype)
     return contextlib.nullcontext()
+
+
+def grad_scaler(device: torch.device, precision: str) -> torch.amp.GradScaler:
+    """fp16 gradients underflow without loss scaling; bf16 and fp32 need none (a disabled
+    scaler is a pass-through, so the loop has one code path)."""
+    return torch.amp.GradScaler(device.type, enabled=precision == "fp16")
 
 
 def seed_everything(seed: int) -> None:

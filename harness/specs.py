@@ -28,9 +28,9 @@ GROUPS = (
     "task",  # no default option: the dataset's `task:` key picks it (`task=` overrides)
 )
 
-DEVICES = ("auto", "cpu", "cuda")
+DEVICES = ("auto", "cpu", "cuda", "mps")
 
-PRECISIONS = ("auto", "fp32", "bf16")
+PRECISIONS = ("auto", "fp32", "bf16", "fp16")
 
 FORMATS = ("auto", "tsv", "csv", "jsonl", "hub", "conll", "squad")
 
@@ -101,6 +101,7 @@ class TrainSpec:
     batch_size: int | None  # None = auto (by train size)
     eval_batch_size: int | None  # None = auto (by device)
     max_grad_norm: float | None
+    grad_accum_steps: int  # micro-batches per optimizer step (batch_size is per optimizer step)
     cache_frozen: bool
     cache_users: int
     cache_dir: str | None  # resolved folder of the on-disk prefix cache; None = memory only

@@ -19,7 +19,7 @@ import torch
 from harness.cache import PrefixCache, forward, set_train_mode
 from harness.data.batching import EncodedSplit, train_batches
 from harness.models.classifier import Classifier
-from harness.runtime import autocast
+from harness.runtime import autocast, grad_scaler
 from harness.tasks import TaskParts
 
 __all__ = ["LoopSpec", "LoopResult", "NonFiniteLoss", "train"]
@@ -36,7 +36,7 @@ class LoopSpec:
     max_steps: int  # budget ceiling in optimizer steps
     min_steps: int  # no early stop before this step
     eval_every: int  # steps between validation evaluations (the last step is always evaluated)
-    batch_size: int
+    batch_size: int  # examples per optimizer step
     max_grad_norm: float | None
     l1: float
     patience: int | None  # evaluations without gain before a plateau stop; None = never
@@ -46,6 +46,7 @@ class LoopSpec:
     precision: str
     # validation metric that picks the best evaluation, early-stops and is reported to the pruner
     selection: str = "accuracy"
+    grad_accum: int = 1  # micro-batches (of batch_size / grad_accum) per optimizer step
 
 
 @dataclass
@@ -121,6 +122,9 @@ def train(
         return plateau and result.steps >= spec.min_steps
 
     # -- optimizer steps, cycling through the training data in seeded epochs ---------------------
+    # (an optimizer step sums the gradients of `grad_accum` micro-batches; fp16 scales the loss)
+    scaler = grad_scaler(device, spec.precision)
+    micro = spec.batch_size // spec.grad_accum
     epoch, done = 0, False
     while not done:
         epoch += 1
@@ -128,27 +132,33 @@ def train(
         set_train_mode(model)
         loss_sum, correct, seen = torch.zeros((), device=device), torch.zeros((), device=device), 0
         tick = time.perf_counter()
-        for batch in train_batches(data["train"], spec.batch_size, generator, pin=on_cuda):
-            if on_step is not None:  # strategies that change what trains (unfreezing, LP-FT)
-                on_step(result.steps)
+        batches = train_batches(data["train"], micro, generator, pin=on_cuda)
+        for i, batch in enumerate(batches):
+            if i % spec.grad_accum == 0:
+                if on_step is not None:  # strategies that change what trains (unfreezing, LP-FT)
+                    on_step(result.steps)
+                optimizer.zero_grad(set_to_none=True)
             b = batch.to(device)
             with autocast(device, spec.precision):
                 logits = forward(model, b, cache.get("train"))
             loss = task.loss(logits, b.labels)
             if spec.l1 > 0:
                 loss = loss + spec.l1 * sum(p.abs().sum() for p in l1_params)
-            optimizer.zero_grad(set_to_none=True)
-            loss.backward()
-            if spec.max_grad_norm is not None:
-                torch.nn.utils.clip_grad_norm_(trainable, spec.max_grad_norm)
-            optimizer.step()
-            scheduler.step()
-            result.steps += 1
+            scaler.scale(loss / spec.grad_accum).backward()
             n = b.labels.shape[0]
             loss_sum += loss.detach() * n
             correct += task.train_correct(logits, b.labels)
             seen += n
             result.samples_seen += n
+            if (i + 1) % spec.grad_accum and i + 1 < len(batches):
+                continue  # more micro-batches for this step (an epoch's last step may have fewer)
+            if spec.max_grad_norm is not None:
+                scaler.unscale_(optimizer)
+                torch.nn.utils.clip_grad_norm_(trainable, spec.max_grad_norm)
+            scaler.step(optimizer)
+            scaler.update()
+            scheduler.step()
+            result.steps += 1
             last = result.steps >= spec.max_steps
             if last or result.steps % spec.eval_every == 0:
                 if on_cuda:

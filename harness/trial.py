@@ -160,6 +160,15 @@ def _task_data(spec: TrialSpec, tokenizer: Any) -> TaskData:
     return load_task(spec.data.task).read(spec.data, tokenizer, augment)
 
 
+def _grad_accum(steps: int, batch_size: int) -> int:
+    if batch_size % steps:
+        raise ConfigError(
+            "train.grad_accum_steps", f"{steps} does not divide the batch size ({batch_size})",
+            [d for d in range(1, batch_size + 1) if batch_size % d == 0],
+        )  # fmt: skip
+    return steps
+
+
 def _disk_store(spec: TrialSpec) -> DiskStore | None:
     return (
         DiskStore(spec.train.cache_dir, spec.train.cache_max_mb) if spec.train.cache_dir else None
@@ -220,6 +229,7 @@ def _fit(
         batch_size=budget.batch_size, max_grad_norm=spec.train.max_grad_norm,
         l1=spec.reg.l1, patience=spec.reg.early_stopping_patience, min_delta=spec.reg.early_stopping_min_delta,
         seed=spec.seed, device=device, precision=precision, selection=spec.train.selection_metric,
+        grad_accum=_grad_accum(spec.train.grad_accum_steps, budget.batch_size),
     )  # fmt: skip
     rec.update(
         epochs=budget.epochs, planned_steps=budget.max_steps, min_steps=budget.min_steps,

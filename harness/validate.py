@@ -114,7 +114,7 @@ def train_spec(
     t: dict[str, Any], metrics: Sequence[str], dataset_metric: str | None = None
 ) -> TrainSpec:
     """The train section; `metrics` are the task's selectable metrics (the first its default)."""
-    for k in ("max_steps", "cache_users", "cache_max_mb"):
+    for k in ("max_steps", "cache_users", "cache_max_mb", "grad_accum_steps"):
         check_positive(f"train.{k}", t[k], kind=int)
     check_positive("train.min_steps", t["min_steps"], allow_zero=True, kind=int)
     if t["max_steps"] < t["min_steps"]:

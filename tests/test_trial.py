@@ -143,3 +143,22 @@ def test_bf16_autocast_runs_on_cpu(run_tiny: RunTrial) -> None:
     rec, _ = run_tiny("train.precision=bf16")
     assert rec["status"] == "completed", rec.get("error")
     assert rec["precision"] == "bf16" and 0 <= rec["test_accuracy"] <= 1
+
+
+def test_gradient_accumulation_keeps_the_step_budget(run_tiny: RunTrial) -> None:
+    """batch_size stays the examples per optimizer step: two micro-batches of 8 per step of 16."""
+    one, _ = run_tiny("train.epochs=2")
+    two, _ = run_tiny("train.epochs=2", "train.grad_accum_steps=2")
+    assert two["status"] == "completed" and two["batch_size"] == one["batch_size"] == 16
+    assert two["optimizer_steps"] == one["optimizer_steps"] and two["epochs_run"] == 2
+    assert [h["step"] for h in two["history"]] == [h["step"] for h in one["history"]]
+    assert two["history"] != one["history"]  # other micro-batches: another (valid) run
+
+
+def test_accumulation_must_divide_the_batch(run_tiny: RunTrial) -> None:
+    from harness.errors import ConfigError
+
+    with pytest.raises(
+        ConfigError, match=r"train.grad_accum_steps: 3 does not divide the batch size \(16\)"
+    ):
+        run_tiny("train.grad_accum_steps=3")
