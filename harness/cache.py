@@ -130,11 +130,14 @@ class CacheUse:
 
 
 def _frozen_digest(model: Classifier, prefix: int) -> str:
-    """What the cached values depend on among the weights: embeddings and the frozen layers."""
-    blocks = [model.encoder.embeddings, *model.layers[:prefix]]
+    """What the cached values depend on among the weights: the embeddings and frozen layers, or
+    the whole backbone when all of it is frozen (final norm included; any family's own forward)."""
+    whole = prefix == model.num_layers or not model.layout.layerwise
+    blocks = [model.encoder] if whole else [*model.embedding_modules, *model.layers[:prefix]]
     if model.prompt is not None:
         blocks.append(model.prompt)
-    return tensor_digest(t for block in blocks for t in (*block.parameters(), *block.buffers()))
+    tensors = (t for block in blocks for t in (*block.parameters(), *block.buffers()))
+    return content_key(type(model.encoder).__name__, tensor_digest(tensors))
 
 
 def _inputs_digest(split: EncodedSplit) -> str:

@@ -81,7 +81,7 @@ def test_cached_prefix_gives_the_uncached_logits(
     spec, model = _build(family, strategy, tiny_overrides)
     model.eval()
     tokenizer = load_tokenizer(spec.model.name_or_path)
-    data = wiring._sequence_data(spec, tokenizer, {})[0]
+    data = wiring._task_data(spec, tokenizer).splits
     split = data["val"]
     prefix_cache.clear()
     caches, _ = prefix_cache.build_caches(model, {"val": split}, spec.model.key, 16, CPU)

@@ -20,7 +20,7 @@ from harness.errors import ConfigError
 from harness.models import load_tokenizer
 from harness.models.heads import pool
 from harness.models.loading import pretrained_encoder
-from harness.trial import _build_model, _sequence_data
+from harness.trial import _build_model, _task_data
 
 RunTrial = Callable[..., tuple[dict[str, Any], Path]]
 
@@ -79,7 +79,7 @@ def test_saved_adapter_reloads_through_peft_and_reproduces_predictions(
     base = copy.deepcopy(pretrained_encoder(spec.model, len(tokenizer)))
     backbone = PeftModel.from_pretrained(base, str(folder)).eval()
     head = load_file(str(folder / "head.safetensors"))
-    test = _sequence_data(spec, tokenizer, {})[0]["test"]
+    test = _task_data(spec, tokenizer).splits["test"]
     probs = torch.zeros(len(test), 2)
     with torch.no_grad():
         for batch in eval_batches(test, 64):
