@@ -175,6 +175,13 @@ class MlflowTracker:
         if run_id:
             self._client.log_artifact(run_id, str(path))
 
+    def cell_runs(self) -> list[tuple[str, dict[str, str]]]:
+        """The experiment's cell parent runs: (run id, tags incl. the cell's grid values)."""
+        found = self._client.search_runs(
+            [self._experiment_id(None)], filter_string="tags.phase = 'cell'", max_results=5000
+        )
+        return [(str(r.info.run_id), dict(r.data.tags)) for r in found]
+
     def report_run(self, sweep: str) -> str:
         """The sweep's one `report` run (created on first use, reused after)."""
         exp = self._experiment_id(None)

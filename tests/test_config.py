@@ -69,7 +69,7 @@ def test_unknown_option_lists_the_group_files(group: str) -> None:
         ("train.batch_size=0", "train.batch_size", "must be > 0, got 0"),
         ("train.batch_size=2.5", "train.batch_size", "must be a whole number, got 2.5"),
         ("train.precision=fp8", "train.precision", "unknown value 'fp8'"),
-        ("device=tpu", "device", "unknown value 'tpu' (allowed: auto, cpu, cuda)"),
+        ("device=tpu", "device", "unknown value 'tpu' (allowed: auto, cpu, cuda, mps)"),
         ("seed=-1", "seed", "must be >= 0, got -1"),
         ("dataset.val_size=0", "dataset.val_size", "must be > 0, got 0"),
         (

@@ -63,7 +63,12 @@ class RunFacts:
         "`test_<selection_metric>` when tested) set",
         sink="param", since=2, section=W,
     )  # fmt: skip
-    precision: str | None = fact("`fp32` \\| `bf16` \\| `fp16` (CUDA, with gradient scaling)", sink="param", since=2, section=W)
+    precision: str | None = fact(
+        "`fp32` \\| `bf16` \\| `fp16` (CUDA, with gradient scaling)",
+        sink="param",
+        since=2,
+        section=W,
+    )
     device: str = fact("`cpu`, `cuda:0 (NVIDIA H100 ...)`", sink="param", required=True, section=W)
     config: dict[str, Any] = fact(
         "the fully resolved config (MLflow: every leaf as a param `config.<path>`)",

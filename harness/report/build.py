@@ -131,6 +131,8 @@ def build_report(
             f"{', '.join(str(d) for d in sweeps.dirs)}: no record names a strategy and train size"
         )
     verdicts = verdict_table(summary, opts, correct)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    verdicts.to_csv(out_dir / "verdicts.csv", index=False)  # every comparison, for pandas users
     summary = mark_best(summary, versus_best_map(verdicts))
     flags = cell_flags(records, summary)
     crossover = crossover_lines(summary)

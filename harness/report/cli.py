@@ -49,7 +49,27 @@ def _log_to_mlflow(meta: dict[str, object], report: Path) -> str | None:
     for path in sorted(report.parent.iterdir()):
         if path.suffix in (".md", ".png", ".csv"):
             mlflow.log_artifact(run_id, path)
+    _verdicts_to_cells(mlflow, report.parent / "verdicts.csv")
     return f"{mlflow.uri} (run {run_id})"
+
+
+def _verdicts_to_cells(mlflow: Any, table: Path) -> None:
+    """Each partial cell's verdict against full on the cell's parent run: tag `verdict_vs_full`,
+    metrics `diff_vs_full` and its 95 % interval (points), so the runs table compares cells."""
+    import pandas as pd
+
+    verdicts = pd.read_csv(table, keep_default_na=False)
+    cells = mlflow.cell_runs()
+    for row in verdicts[verdicts["family"] == "vs full"].to_dict("records"):
+        want = {"strategy": str(row["strategy"]), "train_size": str(int(row["train_size"]))}
+        pairs = [kv.partition("=") for kv in str(row["group"]).split(",") if "=" in kv]
+        want.update({k: v for k, _, v in pairs})
+        for run_id, tags in cells:
+            if all(tags.get(k) == v for k, v in want.items()):
+                mlflow.set_tags(run_id, {"verdict_vs_full": str(row["verdict"])})
+                numbers = {"diff_vs_full": row["diff"], "diff_vs_full_ci_low": row["ci_low"],
+                           "diff_vs_full_ci_high": row["ci_high"]}  # fmt: skip
+                mlflow.log_summary(run_id, {}, {k: float(v) for k, v in numbers.items() if v != ""})
 
 
 def run_report_command(args: Sequence[str]) -> int:

@@ -78,3 +78,28 @@ def test_second_run_does_nothing(smoke_run):
     assert run.snapshot() == before
     assert " search #" not in proc.stdout and " confirm seed=" not in proc.stdout
     assert f"records: {run.root / 'out' / 'records'}" in proc.stdout.splitlines()
+
+
+def test_the_report_puts_each_cells_verdict_on_its_parent_run(smoke_run, tmp_path):
+    """`harness report` on a sweep: verdicts.csv beside the report, and each partial cell's
+    verdict against full (with the difference and its interval) on the cell's MLflow parent run."""
+    import mlflow
+    import pandas as pd
+
+    from harness.cli import main
+
+    run, _ = smoke_run
+    assert main(["report", str(run.root / "out"), f"out={tmp_path / 'report'}"]) == 0
+    verdicts = pd.read_csv(tmp_path / "report" / "verdicts.csv")
+    vs_full = verdicts[verdicts["family"] == "vs full"]
+    assert list(vs_full["strategy"]) == ["head_only"]
+    client = mlflow.MlflowClient(tracking_uri=f"sqlite:///{run.root / 'mlflow.db'}")
+    exp = client.get_experiment_by_name("sweep-smoke")
+    cells = client.search_runs([exp.experiment_id], filter_string="tags.phase = 'cell'")
+    tagged = {r.data.tags["strategy"]: r for r in cells}
+    assert (
+        set(tagged) == {"full", "head_only"} and "verdict_vs_full" not in tagged["full"].data.tags
+    )
+    head = tagged["head_only"].data
+    assert head.tags["verdict_vs_full"] == vs_full["verdict"].iloc[0]
+    assert head.metrics["diff_vs_full"] == pytest.approx(vs_full["diff"].iloc[0])
