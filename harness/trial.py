@@ -24,93 +24,22 @@ from harness.errors import ConfigError
 from harness.models import Classifier, load_encoder, load_tokenizer
 from harness.optim import param_groups
 from harness.outcome import final_metrics
-from harness.record import SCHEMA_VERSION, complete_record, write_record
+from harness.record import write_record
 from harness.runtime import (
     PeakMemory,
-    describe_device,
-    git_info,
-    hardware_info,
     pick_device,
     pick_precision,
     seed_everything,
-    versions,
 )
 from harness.strategies import StrategyPlan
 from harness.tasks import Evaluation, TaskData, load_task
 from harness.tracking import Tracker
 from harness.train import LoopResult, LoopSpec, train
+from harness.trial_record import base_record, record_path
 
-__all__ = ["record_path", "run_trial"]
+__all__ = ["record_path", "run_trial"]  # record_path: re-exported from harness.trial_record
 
 ReportFn = Callable[[int, float], None]
-
-
-def record_path(spec: TrialSpec, now: datetime) -> Path:
-    if spec.record_path:
-        return Path(spec.record_path)
-    stamp = now.strftime("%Y%m%d-%H%M%S-%f")
-    return (
-        Path(spec.out)
-        / f"{stamp}-{spec.choices['strategy']}-n{spec.data.train_size}-s{spec.seed}.json"
-    )
-
-
-def _base_record(
-    spec: TrialSpec, device: torch.device, precision: str, extra: dict[str, Any]
-) -> dict[str, Any]:
-    sha, dirty = git_info()
-    return complete_record(
-        {  # every schema field present from the start, null until known
-            "schema_version": SCHEMA_VERSION,
-            "status": "failed",
-            "error": None,
-            "config": spec.config,
-            "overrides": list(spec.overrides),  # as the user typed them
-            "model": spec.choices["model"],
-            "model_name_or_path": spec.model.name_or_path,
-            "dataset": spec.data.name,
-            "task": spec.data.task,
-            **{
-                g: spec.choices[g]
-                for g in (
-                    "strategy",
-                    "optimizer",
-                    "scheduler",
-                    "head",
-                    "loss",
-                    "regularization",
-                    "augmentation",
-                )
-            },
-            "train_size": spec.data.train_size,
-            "val_size": spec.data.val_size,
-            "selection_metric": spec.train.selection_metric,
-            "seed": spec.seed,
-            "data_seed": spec.data.data_seed,
-            "flags": [],
-            "lr": spec.lr,
-            "weight_decay": spec.reg.weight_decay,
-            "dropout": spec.reg.dropout,
-            "history": [],
-            **dict.fromkeys(
-                ("val_accuracy", "val_macro_f1", "val_loss", "test_accuracy", "test_macro_f1")
-            ),
-            **dict.fromkeys(
-                ("train_accuracy", "train_loss", "overfit_gap", "trainable_params", "total_params")
-            ),
-            **dict.fromkeys(
-                ("train_time_s", "train_samples_per_s", "peak_memory_mb", "checkpoint_mb")
-            ),
-            "checkpoint_path": None,
-            "device": describe_device(device),
-            "precision": precision,
-            "git_sha": sha,
-            "git_dirty": dirty,
-            "versions": versions(),
-            "hardware": hardware_info(device),
-            **extra,
-        }
-    )
 
 
 def _build_model(
@@ -276,7 +205,7 @@ def run_trial(
     t0 = time.perf_counter()
     device = pick_device(spec.device)
     precision = pick_precision(spec.train.precision, device)
-    rec = _base_record(spec, device, precision, extra or {})
+    rec = base_record(spec, device, precision, extra or {})
     path = record_path(spec, started)
     ckpt = path.with_suffix(".safetensors") if spec.save_checkpoint else None
     loop = LoopResult()
