@@ -7,6 +7,9 @@ head); otherwise the hidden states after the last frozen layer. Caches live in t
 keyed by model, split content and prefix, so every later trial and epoch of a sweep cell
 reuses them; below that, a folder on disk (`harness/cache_store.py`, `train.cache_dir`) keyed by
 content shares them across processes: a second `harness trial`, and every worker of a cell.
+A cache reaches the model from the data side (`with_prefix`: the split carries it, its batches
+hold the features in place of tokens), so the loop and the tasks' evaluations never ask where
+their inputs came from.
 
 Cost accounting: each cache remembers how long it took to build. A trial is charged
 `build_s / users` for every cache it uses (its own build or a reused one), where `users` is how
@@ -26,24 +29,18 @@ from dataclasses import dataclass
 import torch
 
 from harness.cache_store import DiskStore, content_key, tensor_digest
-from harness.data.batching import Batch, EncodedSplit, eval_batches
+from harness.data.batching import EncodedSplit, Prefix, eval_batches
 from harness.models.classifier import Classifier
 
-__all__ = ["CacheUse", "PrefixCache", "build_caches", "forward", "frozen_prefix", "set_train_mode"]
+__all__ = [
+    "CacheUse", "PrefixCache", "build_caches", "frozen_prefix", "set_train_mode", "with_prefix",
+]  # fmt: skip
 
 _STORE: OrderedDict[tuple[object, ...], PrefixCache] = OrderedDict()
 _STORE_MAX = 9  # three cells' worth of train/val/test
 
 
-@dataclass(frozen=True)
-class PrefixCache:
-    start: int  # first layer still to run; == num_layers means pooled features
-    pooled: bool
-    values: torch.Tensor  # [N, H] pooled, or [N, L_max, H] hidden states
-    build_s: float = 0.0  # seconds it took to build
-
-    def describe(self) -> str:
-        return "pooled" if self.pooled else f"layers:{self.start}"
+PrefixCache = Prefix  # the features one split's frozen prefix produced (data/batching.py)
 
 
 def _has_trainable(module: torch.nn.Module) -> bool:
@@ -218,13 +215,12 @@ def clear() -> None:
     _STORE.clear()
 
 
-def forward(model: Classifier, batch: Batch, cache: PrefixCache | None) -> torch.Tensor:
-    """Logits for a batch, from tokens or from the cached prefix outputs."""
-    if cache is None:
-        return model(
-            batch.attention_mask, input_ids=batch.input_ids, token_type_ids=batch.token_type_ids
-        )
-    if cache.pooled:
-        return model(batch.attention_mask, pooled=cache.values[batch.index])
-    hidden = cache.values[batch.index, : batch.input_ids.shape[1]]
-    return model(batch.attention_mask, hidden=hidden, start=cache.start)
+def with_prefix(
+    splits: dict[str, EncodedSplit], caches: dict[str, PrefixCache] | None
+) -> dict[str, EncodedSplit]:
+    """The splits carrying their caches: their batches then hold the prefix's features instead of
+    tokens (a data-side swap: the model's forward and the loop are the same either way)."""
+    found = caches or {}
+    return {
+        k: dataclasses.replace(v, prefix=found[k]) if k in found else v for k, v in splits.items()
+    }

@@ -8,7 +8,6 @@ from typing import Any
 
 import torch
 
-from harness.cache import PrefixCache
 from harness.config import TrialSpec
 from harness.data.batching import EncodedSplit
 from harness.drift import param_drift, repr_cka
@@ -25,7 +24,6 @@ def final_metrics(
     spec: TrialSpec,
     model: Classifier,
     data: dict[str, EncodedSplit],
-    caches: dict[str, PrefixCache] | None,
     loop: LoopResult,
     task: TaskParts,
     rec: dict[str, Any],
@@ -35,7 +33,7 @@ def final_metrics(
     """The selected state, evaluated once: train (for the overfitting gap), test (unless the
     trial only selects, as a search trial does), drift; then the trial's trust flags."""
     best = loop.best or {}
-    train_eval = task.evaluate(model, data["train"], (caches or {}).get("train"))
+    train_eval = task.evaluate(model, data["train"])
     rec.update(
         best_epoch=best.get("epoch"), val_loss=best.get("val_loss"), train_loss=train_eval["loss"]
     )
@@ -45,17 +43,15 @@ def final_metrics(
     if rec[f"val_{gap}"] is not None:
         rec["overfit_gap"] = rec[f"train_{gap}"] - rec[f"val_{gap}"]
     if spec.train.test_eval:  # search trials select on validation and never look at test
-        test_cache = (caches or {}).get("test")
-        _test_and_drift(spec, model, data["test"], test_cache, task, rec, vocab_size, device)
+        _test_and_drift(spec, model, data["test"], task, rec, vocab_size, device)
     rec["flags"] = record_flags(rec, len(rec.get("label_names") or []), rec.get("test_labels"))
 
 
 def _test_and_drift(
-    spec: TrialSpec, model: Classifier, split: EncodedSplit, cache: PrefixCache | None,
-    task: TaskParts, rec: dict[str, Any], vocab_size: int, device: torch.device,
+    spec: TrialSpec, model: Classifier, split: EncodedSplit, task: TaskParts, rec: dict[str, Any], vocab_size: int, device: torch.device,
 ) -> None:  # fmt: skip
     """The restored best weights on the test split, once; drift from the pretrained model."""
-    test = task.evaluate(model, split, cache)
+    test = task.evaluate(model, split)
     if "probs" in test:  # class tasks: per-example probabilities for seed ensembles
         rec["test_probs"] = [[round(float(p), 5) for p in row] for row in test["probs"]]
         rec["test_labels"] = split.labels.tolist()

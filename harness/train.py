@@ -16,7 +16,7 @@ from typing import Any
 
 import torch
 
-from harness.cache import PrefixCache, forward, set_train_mode
+from harness.cache import set_train_mode
 from harness.data.batching import EncodedSplit, train_batches
 from harness.models.classifier import Classifier
 from harness.runtime import autocast, grad_scaler
@@ -69,7 +69,6 @@ class LoopResult:
 def train(
     model: Classifier,
     data: dict[str, EncodedSplit],
-    caches: dict[str, PrefixCache] | None,
     optimizer: torch.optim.Optimizer,
     scheduler: torch.optim.lr_scheduler.LRScheduler,
     task: TaskParts,
@@ -80,7 +79,6 @@ def train(
 ) -> LoopResult:
     """Train for up to `spec.max_steps` optimizer steps, evaluating every `spec.eval_every`;
     stop on a plateau of `spec.selection` (not before `spec.min_steps`); leave the best weights."""
-    cache = caches or {}
     device, on_cuda = spec.device, spec.device.type == "cuda"
     trainable = [p for group in optimizer.param_groups for p in group["params"]]  # ever trainable
     names = {id(p): n for n, p in model.named_parameters()}
@@ -98,7 +96,7 @@ def train(
         if not math.isfinite(train_loss):
             raise NonFiniteLoss(f"training loss is {train_loss} at step {result.steps}")
         tick = time.perf_counter()
-        val = task.evaluate(model, data["val"], cache.get("val"))
+        val = task.evaluate(model, data["val"])
         result.eval_time_s += time.perf_counter() - tick
         row = {
             "epoch": epoch,
@@ -140,7 +138,7 @@ def train(
                 optimizer.zero_grad(set_to_none=True)
             b = batch.to(device)
             with autocast(device, spec.precision):
-                logits = forward(model, b, cache.get("train"))
+                logits = model(**b.model_inputs())  # tokens, or a frozen prefix's features
             loss = task.loss(logits, b.labels)
             if spec.l1 > 0:
                 loss = loss + spec.l1 * sum(p.abs().sum() for p in l1_params)

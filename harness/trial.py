@@ -136,6 +136,7 @@ def _fit(
         caches, use = prefix_cache.build_caches(
             model, fit_splits, spec.model.key, eval_bs, device, _disk_store(spec)
         )
+    data = prefix_cache.with_prefix(data, caches)  # batches carry the features: nothing else knows
     share = use.share(spec.train.cache_users)  # this trial's part of the build, wherever built
     rec.update(
         frozen_prefix=caches["train"].describe() if caches else "none",
@@ -166,7 +167,7 @@ def _fit(
     )  # fmt: skip
     try:
         hook = step_hook(plan, budget, scheduler, spec.lr)
-        train(model, data, caches, optimizer, scheduler, task, loop_spec, report, loop, hook)
+        train(model, data, optimizer, scheduler, task, loop_spec, report, loop, hook)
     finally:
         if plan.on_step is not None:  # plans only unfreeze: count what actually came to train
             rec["trainable_params"] = sum(p.numel() for p in model.parameters() if p.requires_grad)
@@ -185,8 +186,8 @@ def _fit(
         test_cache, _ = prefix_cache.build_caches(
             model, {"test": data["test"]}, spec.model.key, eval_bs, device, _disk_store(spec)
         )
-        caches = {**caches, **(test_cache or {})}
-    final_metrics(spec, model, data, caches, loop, task, rec, len(tokenizer), device)
+        data = prefix_cache.with_prefix(data, test_cache)
+    final_metrics(spec, model, data, loop, task, rec, len(tokenizer), device)
     rec["checkpoint_mb"], rec["checkpoint_path"] = save_trained(model, ckpt)
 
 

@@ -202,7 +202,7 @@ def test_strategy_checkpoint_holds_the_trained_tensors_and_reloads(
     parts = task.parts(
         torch.nn.functional.cross_entropy, data, Evaluation(64, CPU, "fp32"), spec.data
     )
-    test = parts.evaluate(fresh, data.splits["test"], None)
+    test = parts.evaluate(fresh, data.splits["test"])
     assert len(data.splits["test"]) == rec["test_size"]
     assert test["accuracy"] == pytest.approx(rec["test_accuracy"], abs=1.5 / rec["test_size"])
     torch.testing.assert_close(test["probs"], torch.tensor(rec["test_probs"]), atol=1e-4, rtol=0)

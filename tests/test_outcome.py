@@ -30,7 +30,7 @@ def _outcome(
         torch.nn.functional.cross_entropy, task_data, Evaluation(16, cpu, "fp32"), spec.data
     )
     data = task_data.splits
-    final_metrics(spec, model, data, None, LoopResult(best=best), parts, rec, len(tokenizer), cpu)
+    final_metrics(spec, model, data, LoopResult(best=best), parts, rec, len(tokenizer), cpu)
     return rec, data, names
 
 

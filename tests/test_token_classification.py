@@ -131,9 +131,11 @@ def test_frozen_encoder_caches_last_hidden_states_not_pooled(tiny_token_model) -
     assert not cache.pooled and cache.start == model.num_layers
     assert cache.describe() == f"layers:{model.num_layers}"
     assert cache.values.shape == (2, split.input_ids.shape[1], model.encoder.config.hidden_size)
-    for batch in eval_batches(split, 2):
-        cached = prefix_cache.forward(model, batch, cache)
-        fresh = prefix_cache.forward(model, batch, None)
+    carried = prefix_cache.with_prefix({"train": split}, caches)["train"]
+    for batch, fed in zip(eval_batches(split, 2), eval_batches(carried, 2), strict=True):
+        assert batch.features is None and fed.features is not None  # the data side swaps inputs
+        cached = model(**fed.model_inputs())
+        fresh = model(**batch.model_inputs())
         assert torch.allclose(cached, fresh, atol=1e-5)
     prefix_cache.clear()
 

@@ -15,7 +15,6 @@ from typing import Any
 
 import torch
 
-from harness.cache import PrefixCache, forward
 from harness.data.batching import Batch, EncodedSplit, eval_batches
 from harness.errors import ConfigError
 from harness.losses import LossFn
@@ -68,7 +67,7 @@ class TaskParts:
     """What the loop and the outcome call; built by a task for one trial."""
 
     loss: LossFn  # (logits, labels) -> scalar: the loss option applied to this task's logits
-    evaluate: Callable[[Classifier, EncodedSplit, PrefixCache | None], Metrics]  # + "loss"
+    evaluate: Callable[[Classifier, EncodedSplit], Metrics]  # + "loss"
     # (logits, labels) -> examples counted correct in a training batch (running accuracy)
     train_correct: Callable[[torch.Tensor, torch.Tensor], torch.Tensor]
     metrics: tuple[str, ...]  # evaluate's metric keys (besides loss); the first sets overfit_gap
@@ -99,7 +98,7 @@ class Task:
 
 
 def eval_logits(
-    model: Classifier, split: EncodedSplit, cache: PrefixCache | None, ev: Evaluation
+    model: Classifier, split: EncodedSplit, ev: Evaluation
 ) -> Iterator[tuple[Batch, torch.Tensor]]:
     """(batch, float32 logits) over a split in eval mode, batched by length (callers run this
     under `torch.inference_mode`)."""
@@ -107,5 +106,5 @@ def eval_logits(
     for batch in eval_batches(split, ev.batch_size, pin=ev.device.type == "cuda"):
         b = batch.to(ev.device)
         with autocast(ev.device, ev.precision):
-            logits = forward(model, b, cache)
+            logits = model(**b.model_inputs())
         yield b, logits.float()

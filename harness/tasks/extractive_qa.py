@@ -17,7 +17,6 @@ from typing import Any
 import torch
 from torch.nn import functional as F
 
-from harness.cache import PrefixCache
 from harness.data.batching import EncodedSplit
 from harness.data.squad import QuestionSplits, make_question_splits, read_questions
 from harness.data.windows import SpanEncodedSplit, encode_questions
@@ -102,7 +101,6 @@ def _answers(
 def evaluate_spans(
     model: Classifier,
     split: EncodedSplit,
-    cache: PrefixCache | None,
     ev: Evaluation,
     data: DataSpec,
 ) -> Metrics:
@@ -110,7 +108,7 @@ def evaluate_spans(
     assert isinstance(split, SpanEncodedSplit), "extractive QA evaluates question windows"
     logits = torch.zeros(len(split), split.input_ids.shape[1], 2)
     loss_sum = 0.0
-    for b, out in eval_logits(model, split, cache, ev):
+    for b, out in eval_logits(model, split, ev):
         loss_sum += float(span_loss(F.cross_entropy)(out, b.labels)) * len(b.index)
         logits[b.index.cpu(), : out.shape[1]] = out.cpu()
     answers = _answers(
@@ -127,8 +125,8 @@ def _correct(logits: torch.Tensor, labels: torch.Tensor) -> torch.Tensor:
 
 
 def parts(loss: LossFn, data: TaskData, ev: Evaluation, spec: DataSpec) -> TaskParts:
-    def evaluate(model: Classifier, split: EncodedSplit, cache: PrefixCache | None) -> Metrics:
-        return evaluate_spans(model, split, cache, ev, spec)
+    def evaluate(model: Classifier, split: EncodedSplit) -> Metrics:
+        return evaluate_spans(model, split, ev, spec)
 
     return TaskParts(span_loss(loss), evaluate, _correct, METRICS)
 

@@ -15,7 +15,6 @@ from typing import Any
 import torch
 from torch.nn import functional as F
 
-from harness.cache import PrefixCache
 from harness.data import encode_splits, make_splits, read_dataset
 from harness.data.batching import EncodedSplit
 from harness.data.sources import RawSplits
@@ -59,13 +58,11 @@ def classification_data(data: DataSpec, tokenizer: Any, augment: Augment) -> Tas
 
 
 @torch.inference_mode()  # no autograd bookkeeping at all: cheaper than no_grad
-def evaluate_classes(
-    model: Classifier, split: EncodedSplit, cache: PrefixCache | None, ev: Evaluation, n: int
-) -> Metrics:
+def evaluate_classes(model: Classifier, split: EncodedSplit, ev: Evaluation, n: int) -> Metrics:
     """Accuracy, macro-F1, mean cross-entropy and per-example probabilities on a split."""
     probs = torch.zeros(len(split), n, device=ev.device)
     preds, labels, loss_sum = [], [], torch.zeros((), device=ev.device)
-    for b, logits in eval_logits(model, split, cache, ev):
+    for b, logits in eval_logits(model, split, ev):
         loss_sum += F.cross_entropy(logits, b.labels, reduction="sum")
         probs[b.index] = logits.softmax(-1)
         preds.append(logits.argmax(-1))
@@ -87,8 +84,8 @@ def parts(loss: LossFn, data: TaskData, ev: Evaluation, spec: DataSpec) -> TaskP
     """The loss option as is on [B, C] logits; class scores on a split."""
     n = data.head_outputs
 
-    def evaluate(model: Classifier, split: EncodedSplit, cache: PrefixCache | None) -> Metrics:
-        return evaluate_classes(model, split, cache, ev, n)
+    def evaluate(model: Classifier, split: EncodedSplit) -> Metrics:
+        return evaluate_classes(model, split, ev, n)
 
     return TaskParts(loss=loss, evaluate=evaluate, train_correct=_correct, metrics=METRICS)
 

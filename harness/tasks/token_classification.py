@@ -16,7 +16,6 @@ from typing import Any
 import torch
 from torch.nn import functional as F
 
-from harness.cache import PrefixCache
 from harness.data.align import IGNORE, TokenEncodedSplit, encode_token_splits
 from harness.data.batching import EncodedSplit
 from harness.data.conll import TokenRawSplits, make_token_splits, read_token_dataset
@@ -79,7 +78,6 @@ def _word_tags(split: TokenEncodedSplit, preds: torch.Tensor, names: list[str]) 
 def evaluate_tokens(
     model: Classifier,
     split: EncodedSplit,
-    cache: PrefixCache | None,
     ev: Evaluation,
     label_names: list[str],
 ) -> Metrics:
@@ -87,7 +85,7 @@ def evaluate_tokens(
     assert isinstance(split, TokenEncodedSplit), "token tasks evaluate word-aligned splits"
     preds = torch.full_like(split.labels, IGNORE, device=ev.device)
     loss_sum = torch.zeros((), device=ev.device)
-    for b, logits in eval_logits(model, split, cache, ev):
+    for b, logits in eval_logits(model, split, ev):
         loss_sum += F.cross_entropy(
             logits.flatten(0, 1), b.labels.flatten(), ignore_index=IGNORE, reduction="sum"
         )
@@ -113,8 +111,8 @@ def _correct(logits: torch.Tensor, labels: torch.Tensor) -> torch.Tensor:
 def parts(loss: LossFn, data: TaskData, ev: Evaluation, spec: DataSpec) -> TaskParts:
     names = list(data.label_names)
 
-    def evaluate(model: Classifier, split: EncodedSplit, cache: PrefixCache | None) -> Metrics:
-        return evaluate_tokens(model, split, cache, ev, names)
+    def evaluate(model: Classifier, split: EncodedSplit) -> Metrics:
+        return evaluate_tokens(model, split, ev, names)
 
     return TaskParts(
         loss=token_loss(loss), evaluate=evaluate, train_correct=_correct, metrics=METRICS

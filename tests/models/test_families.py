@@ -92,9 +92,10 @@ def test_cached_prefix_gives_the_uncached_logits(
     cache = caches["val"]
     assert cache.pooled == (strategy == "head_only")
     with torch.no_grad():
-        for batch in eval_batches(split, 16):
-            cached = prefix_cache.forward(model, batch, cache)
-            plain = prefix_cache.forward(model, batch, None)
+        carried = prefix_cache.with_prefix({"val": split}, caches)["val"]
+        for batch, fed in zip(eval_batches(split, 16), eval_batches(carried, 16), strict=True):
+            cached = model(**fed.model_inputs())
+            plain = model(**batch.model_inputs())
             torch.testing.assert_close(cached, plain, atol=1e-5, rtol=1e-4)
 
 

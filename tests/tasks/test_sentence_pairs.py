@@ -43,7 +43,7 @@ def test_segment_ids_change_what_the_encoder_sees(
     model, split = _model_and_split(tiny_overrides, tmp_path)
     batch = next(eval_batches(split, 2))
     with torch.no_grad():
-        with_types = prefix_cache.forward(model, batch, None)
+        with_types = model(**batch.model_inputs())
         without = model(batch.attention_mask, input_ids=batch.input_ids)
     assert not torch.allclose(with_types, without)  # BERT's segment embeddings are added
 
@@ -58,9 +58,10 @@ def test_frozen_prefix_cache_keeps_segment_embeddings(
     caches, _ = prefix_cache.build_caches(model, {"train": split}, "pairs-test", 8, CPU)
     assert caches is not None
     with torch.no_grad():
-        for batch in eval_batches(split, 2):
-            cached = prefix_cache.forward(model, batch, caches["train"])
-            assert torch.allclose(cached, prefix_cache.forward(model, batch, None), atol=1e-5)
+        carried = prefix_cache.with_prefix({"train": split}, caches)["train"]
+        for batch, fed in zip(eval_batches(split, 2), eval_batches(carried, 2), strict=True):
+            cached = model(**fed.model_inputs())
+            assert torch.allclose(cached, model(**batch.model_inputs()), atol=1e-5)
     prefix_cache.clear()
 
 
