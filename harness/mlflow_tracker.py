@@ -5,10 +5,12 @@ children of a sweep cell's parent run. What goes in comes from the record's sche
 from __future__ import annotations
 
 import contextlib
+import fcntl
 import json
 import logging
 import os
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -28,6 +30,23 @@ def default_experiment() -> str:
     return os.environ.get("MLFLOW_EXPERIMENT_NAME") or "harness-trials"
 
 
+@contextlib.contextmanager
+def _store_lock(uri: str) -> Iterator[None]:
+    """An exclusive lock beside a SQLite store while MLflow opens it (and, for a fresh file,
+    creates and migrates its schema); other stores need none."""
+    if not uri.startswith("sqlite:///"):
+        yield
+        return
+    path = Path(uri.removeprefix("sqlite:///"))
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path.with_name(path.name + ".lock"), "a+") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
 class MlflowTracker:
     """One MLflow run per record; optional parent run (a sweep cell)."""
 
@@ -39,8 +58,11 @@ class MlflowTracker:
         os.environ.setdefault("MLFLOW_ENABLE_ASYNC_LOGGING", "false")
         self.uri = uri or default_uri()
         self.experiment = experiment
-        self._client = mlflow.MlflowClient(tracking_uri=self.uri)
         self._params: dict[str, set[str]] = {}  # run id -> params logged at its start
+        # two processes creating one fresh SQLite store race on its schema: one at a time
+        with _store_lock(self.uri):
+            self._client = mlflow.MlflowClient(tracking_uri=self.uri)
+            self._client.search_experiments(max_results=1)  # opens (creates, migrates) the store
 
     def _artifact_root(self) -> str | None:
         """Beside a SQLite store (not ./mlruns of whatever folder the command ran in)."""
