@@ -125,6 +125,11 @@ def _one_trial(overrides: Sequence[str]) -> int:
             f"  val entity-F1 {_fmt(rec['val_entity_f1'], True)}   "
             f"test entity-F1 {_fmt(rec['test_entity_f1'], True)}"
         )
+    if rec.get("test_f1") is not None:  # extractive QA: F1 and exact match (no accuracy)
+        print(
+            f"  val F1 {_fmt(rec['val_f1'], True)}   test F1 {_fmt(rec['test_f1'], True)}   "
+            f"test exact match {_fmt(rec['test_exact_match'], True)}"
+        )
     if tracker.uri:
         print(f"mlflow: {tracker.uri}")
     print(f"record: {path}")
