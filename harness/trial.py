@@ -16,10 +16,11 @@ import torch
 from hydra.utils import instantiate
 
 from harness import cache as prefix_cache
-from harness.budget import plan_budget, step_hook
+from harness.budget import Budget, plan_budget, step_hook
 from harness.cache_store import DiskStore
 from harness.checkpoint import save_trained
 from harness.config import TrialSpec
+from harness.data.batching import EncodedSplit
 from harness.errors import ConfigError
 from harness.models import Classifier, load_encoder, load_tokenizer
 from harness.optim import param_groups
@@ -104,6 +105,42 @@ def _disk_store(spec: TrialSpec) -> DiskStore | None:
     )
 
 
+def _with_caches(
+    spec: TrialSpec, model: Classifier, plan: StrategyPlan, data: dict[str, EncodedSplit],
+    eval_bs: int, device: torch.device, rec: dict[str, Any],
+) -> tuple[dict[str, EncodedSplit], float, bool]:  # fmt: skip
+    """The train/val splits carrying their frozen-prefix caches (memory, disk, or built here;
+    test: after training), this trial's charge for them, and whether there are any."""
+    caches, use = None, prefix_cache.CacheUse()
+    if spec.train.cache_frozen and plan.cacheable:
+        fit_splits = {k: v for k, v in data.items() if k != "test"}
+        caches, use = prefix_cache.build_caches(
+            model, fit_splits, spec.model.key, eval_bs, device, _disk_store(spec)
+        )
+    share = use.share(spec.train.cache_users)  # this trial's part of the build, wherever built
+    rec.update(
+        frozen_prefix=caches["train"].describe() if caches else "none", cache_time_s=use.spent_s,
+        cache_build_s=use.build_s, cache_share_s=share, cache_hit=use.hit, eval_batch_size=eval_bs,
+    )  # fmt: skip
+    return prefix_cache.with_prefix(data, caches), share, caches is not None
+
+
+def _loop_spec(
+    spec: TrialSpec, budget: Budget, device: torch.device, precision: str, rec: dict[str, Any]
+) -> LoopSpec:
+    rec.update(
+        epochs=budget.epochs, planned_steps=budget.max_steps, min_steps=budget.min_steps,
+        eval_every_steps=budget.eval_every, batch_size=budget.batch_size,
+    )  # fmt: skip
+    return LoopSpec(
+        max_steps=budget.max_steps, min_steps=budget.min_steps, eval_every=budget.eval_every,
+        batch_size=budget.batch_size, max_grad_norm=spec.train.max_grad_norm,
+        l1=spec.reg.l1, patience=spec.reg.early_stopping_patience, min_delta=spec.reg.early_stopping_min_delta,
+        seed=spec.seed, device=device, precision=precision, selection=spec.train.selection_metric,
+        grad_accum=_grad_accum(spec.train.grad_accum_steps, budget.batch_size),
+    )  # fmt: skip
+
+
 def _fit(
     spec: TrialSpec,
     device: torch.device,
@@ -130,22 +167,7 @@ def _fit(
     rec["total_params"] = sum(p.numel() for p in model.parameters())
 
     eval_bs = spec.train.eval_batch_size or (256 if device.type == "cuda" else 64)
-    caches, use = None, prefix_cache.CacheUse()
-    if spec.train.cache_frozen and plan.cacheable:
-        fit_splits = {k: v for k, v in data.items() if k != "test"}  # test: built after training
-        caches, use = prefix_cache.build_caches(
-            model, fit_splits, spec.model.key, eval_bs, device, _disk_store(spec)
-        )
-    data = prefix_cache.with_prefix(data, caches)  # batches carry the features: nothing else knows
-    share = use.share(spec.train.cache_users)  # this trial's part of the build, wherever built
-    rec.update(
-        frozen_prefix=caches["train"].describe() if caches else "none",
-        cache_time_s=use.spent_s,
-        cache_build_s=use.build_s,
-        cache_share_s=share,
-        cache_hit=use.hit,
-        eval_batch_size=eval_bs,
-    )
+    data, share, cached = _with_caches(spec, model, plan, data, eval_bs, device, rec)
     t0 = time.perf_counter()  # training time starts here; the cache's share is added below
 
     budget = plan_budget(spec.train, spec.data.train_size, len(data["train"]), plan)
@@ -154,17 +176,7 @@ def _fit(
     )
     evaluation = Evaluation(batch_size=eval_bs, device=device, precision=precision)
     task = load_task(spec.data.task).parts(loss_fn, task_data, evaluation, spec.data)
-    loop_spec = LoopSpec(
-        max_steps=budget.max_steps, min_steps=budget.min_steps, eval_every=budget.eval_every,
-        batch_size=budget.batch_size, max_grad_norm=spec.train.max_grad_norm,
-        l1=spec.reg.l1, patience=spec.reg.early_stopping_patience, min_delta=spec.reg.early_stopping_min_delta,
-        seed=spec.seed, device=device, precision=precision, selection=spec.train.selection_metric,
-        grad_accum=_grad_accum(spec.train.grad_accum_steps, budget.batch_size),
-    )  # fmt: skip
-    rec.update(
-        epochs=budget.epochs, planned_steps=budget.max_steps, min_steps=budget.min_steps,
-        eval_every_steps=budget.eval_every, batch_size=budget.batch_size,
-    )  # fmt: skip
+    loop_spec = _loop_spec(spec, budget, device, precision, rec)
     try:
         hook = step_hook(plan, budget, scheduler, spec.lr)
         train(model, data, optimizer, scheduler, task, loop_spec, report, loop, hook)
@@ -182,7 +194,7 @@ def _fit(
             loop.samples_seen / loop.step_time_s if loop.step_time_s > 0 else None
         )
 
-    if caches is not None and spec.train.test_eval:  # the test prefix is evaluation cost
+    if cached and spec.train.test_eval:  # the test prefix is evaluation cost
         test_cache, _ = prefix_cache.build_caches(
             model, {"test": data["test"]}, spec.model.key, eval_bs, device, _disk_store(spec)
         )
