@@ -119,6 +119,7 @@ class CacheUse:
     spent_s: float = 0.0  # spent in this call: building, or reading from disk (0: all in memory)
     build_s: float = 0.0  # total build time of the caches used, wherever they were built
     hit: bool = False  # nothing was built: every cache was reused (from memory or disk)
+    builds: int = 0  # caches built here (concurrent workers may split a cell's splits between them)
 
     def share(self, users: int) -> float:
         """This trial's charge: its share of the build time when `users` trials share the
@@ -180,7 +181,7 @@ def build_caches(
     if prefix == 0:
         return None, CacheUse()
     pooling = model.head.pooling if prefix == model.num_layers else None
-    spent, built_any, caches = 0.0, False, {}
+    spent, builds, caches = 0.0, 0, {}
     weights = None
     for name, split in splits.items():
         key = (model_key, split.key, prefix, pooling, str(device))
@@ -201,13 +202,13 @@ def build_caches(
                 disk_key = content_key(weights, tokens, prefix, pooling, device.type)
                 _STORE[key], built = _from_disk(store, disk_key, build, device)
             spent += time.perf_counter() - started
-            built_any |= built
+            builds += int(built)
             while len(_STORE) > _STORE_MAX:
                 _STORE.popitem(last=False)
         _STORE.move_to_end(key)
         caches[name] = _STORE[key]
     build_s = sum(c.build_s for c in caches.values())
-    return caches, CacheUse(spent_s=spent, build_s=build_s, hit=not built_any)
+    return caches, CacheUse(spent_s=spent, build_s=build_s, hit=builds == 0, builds=builds)
 
 
 def clear() -> None:

@@ -120,7 +120,7 @@ def _with_caches(
     share = use.share(spec.train.cache_users)  # this trial's part of the build, wherever built
     rec.update(
         frozen_prefix=caches["train"].describe() if caches else "none", cache_time_s=use.spent_s,
-        cache_build_s=use.build_s, cache_share_s=share, cache_hit=use.hit, eval_batch_size=eval_bs,
+        cache_build_s=use.build_s, cache_share_s=share, cache_hit=use.hit, cache_builds=use.builds, eval_batch_size=eval_bs,
     )  # fmt: skip
     return prefix_cache.with_prefix(data, caches), share, caches is not None
 

@@ -112,6 +112,7 @@ def test_a_fresh_process_reads_the_cache_from_disk(
         first["cache_build_s"]
     )
     assert second["cache_share_s"] == second["cache_time_s"] < first["cache_time_s"]
+    assert (first["cache_builds"], second["cache_builds"]) == (2, 0)  # train and val, then none
     for key in ("val_accuracy", "val_loss", "test_accuracy", "train_loss"):
         assert second[key] == pytest.approx(first[key], abs=1e-6), key
     assert sorted(prefix_cache_dir.glob("*.prefix")) == files

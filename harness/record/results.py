@@ -95,6 +95,11 @@ class Results:
         sink="metric", since=2, section=K,
     )  # fmt: skip
     cache_hit: bool | None = fact("the cache was reused from an earlier trial", since=2, section=K)  # fmt: skip
+    cache_builds: int | None = fact(
+        "caches (one per split) this trial built itself: 0 when all were reused; workers started "
+        "together on one cell may split the splits between them, each built once",
+        sink="metric", since=2, section=K,
+    )  # fmt: skip
 
     # -- drift from the pretrained model ------------------------------------------------------------
     param_drift: float | None = fact("relative L2 change of the pretrained encoder weights (PEFT merged); 0 when frozen", sink="metric", since=2, section=R)  # fmt: skip
