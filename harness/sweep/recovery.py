@@ -11,7 +11,7 @@ import optuna
 from optuna.trial import FrozenTrial
 
 from harness.record import read_record
-from harness.sweep.runs import log_record, tell_record
+from harness.sweep.runs import log_record, run_name, tell_record
 from harness.sweep.session import Sweep
 from harness.sweep.spec import Cell
 
@@ -22,9 +22,8 @@ def adopter(sweep: Sweep, cell: Cell, study: optuna.Study) -> Callable[[FrozenTr
     """A dead worker's trial whose record was fully written is kept, not re-run."""
 
     def adopt(t: FrozenTrial) -> bool:
-        search = study is sweep.search[cell.id]
-        tag = f"search #{t.number}" if search else f"confirm seed={t.user_attrs.get('seed')}"
-        name = f"{cell.id} {tag}"  # the name run_search/run_confirm log under
+        phase = "search" if study is sweep.search[cell.id] else "confirm"
+        name = run_name(cell, phase, t.number, t.user_attrs.get("seed"))
         parent = sweep.search[cell.id].user_attrs.get("mlflow_parent_run_id")
         path = Path(t.user_attrs.get("record", ""))
         if not path.is_file():  # retried under a new claim: the dead attempt's run goes

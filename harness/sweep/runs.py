@@ -21,7 +21,7 @@ from harness.sweep.study import heartbeat, void
 from harness.tracking import NoTracker
 from harness.trial import run_trial
 
-__all__ = ["log_record", "run_confirm", "run_search", "tell_record"]
+__all__ = ["log_record", "run_confirm", "run_name", "run_search", "tell_record"]
 
 STATE = {"completed": TrialState.COMPLETE, "pruned": TrialState.PRUNED, "failed": TrialState.FAIL}
 
@@ -68,6 +68,12 @@ def _boundary_flags(spec: SweepSpec, cell: Cell, params: dict[str, float]) -> li
             if min(v - lo, hi - v) < 0.1 * (hi - lo):
                 return ["lr_at_boundary"]
     return []
+
+
+def run_name(cell: Cell, phase: str, number: int | None = None, seed: object = None) -> str:
+    """The MLflow run name of a cell's search trial or confirmation seed (retries and adoption
+    find a dead attempt's run by it)."""
+    return f"{cell.id} search #{number}" if phase == "search" else f"{cell.id} confirm seed={seed}"
 
 
 def _flag(sweep: Sweep, rec: dict[str, Any], path: Path, flags: list[str]) -> dict[str, Any]:
@@ -163,7 +169,7 @@ def run_search(sweep: Sweep, cell: Cell, trial: optuna.Trial) -> dict[str, Any]:
 
     seed = spec.search_seed(trial.number)
     trial_spec = load_spec(_overrides(spec, cell, params, seed, path, search=True))
-    name = f"{cell.id} search #{trial.number}"
+    name = run_name(cell, "search", trial.number)
     sweep.running.add(trial_id(trial))
     try:
         with heartbeat(sweep.search[cell.id], trial, spec.heartbeat_s):
@@ -195,7 +201,7 @@ def run_confirm(sweep: Sweep, cell: Cell, trial: optuna.Trial, best: FrozenTrial
         "best_search_trial": best.number,
     }
     reuse = Path(best.user_attrs.get("record", ""))
-    name = f"{cell.id} confirm seed={seed}"
+    name = run_name(cell, "confirm", seed=seed)
     sweep.running.add(trial_id(trial))
     try:
         if spec.reuse_search_run and seed == spec.seeds[0] and reuse.is_file():
