@@ -1,8 +1,9 @@
 """Token-classification data: CoNLL-style `token<TAB>tag` files (or a hub dataset of word lists).
 
-The harness's contract holds as for sentence datasets: validation is carved from the training
-file with `data_seed` (fixed across train sizes, which are nested subsets), and the test file is
-the held-out test set. A folder's `valid.txt` is therefore not used.
+The harness's contract holds as for sentence datasets: validation is the dataset's dev split when
+one is named (`val_path`, e.g. the folder's `valid.txt`, or the hub's `val_split`; `val_size`
+caps it with a fixed sample), carved from the training file with `data_seed` otherwise (fixed
+across train sizes, which are nested subsets); the test file is the held-out test set.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from typing import Any
 
 from harness.config import DataSpec
 from harness.data.sources import load_hub_splits
-from harness.data.splits import carve
+from harness.data.splits import carve, dev_sample
 from harness.errors import ConfigError
 from harness.specs import CONLL_FILES as FILES
 
@@ -24,8 +25,9 @@ Sentence = tuple[list[str], list[str]]  # words, tags
 
 @dataclass(frozen=True)
 class TokenRawSplits:
-    pool: list[Sentence]  # the training file (validation is carved from it)
+    pool: list[Sentence]  # the training file (validation is carved from it without a dev split)
     test: list[Sentence]
+    val: list[Sentence] | None = None  # the dev split, when the dataset names one
 
 
 @dataclass(frozen=True)
@@ -63,7 +65,7 @@ def read_conll(path: str | Path) -> list[Sentence]:
     return sentences
 
 
-def _read_dir(data_dir: str) -> TokenRawSplits:
+def _read_dir(data_dir: str, val_path: str | None) -> TokenRawSplits:
     folder = Path(data_dir)
     missing = [name for name in FILES if not (folder / name).is_file()]
     if missing:
@@ -76,7 +78,14 @@ def _read_dir(data_dir: str) -> TokenRawSplits:
     for name, rows in zip(FILES, (pool, test), strict=True):
         if not rows:
             raise ConfigError("dataset.data_dir", f"{folder / name} has no sentences")
-    return TokenRawSplits(pool, test)
+    val = None
+    if val_path:
+        if not Path(val_path).is_file():
+            raise ConfigError("dataset.val_path", f"file not found: {val_path}")
+        val = read_conll(val_path)
+        if not val:
+            raise ConfigError("dataset.val_path", f"{val_path} has no sentences")
+    return TokenRawSplits(pool, test, val)
 
 
 def _hub_rows(rows: Any, spec: DataSpec, names: list[str] | None) -> list[Sentence]:
@@ -101,20 +110,22 @@ def _read_hub(spec: DataSpec) -> TokenRawSplits:
             raise ConfigError(key, f"column {col!r} not found", train.column_names)
     feature: Any = getattr(train.features[spec.label_column], "feature", None)
     names = list(feature.names) if hasattr(feature, "names") else None  # ClassLabel ids -> tags
+    val = _hub_rows(ds[spec.val_split], spec, names) if spec.val_split else None
     return TokenRawSplits(
-        _hub_rows(train, spec, names), _hub_rows(ds[spec.test_split], spec, names)
+        _hub_rows(train, spec, names), _hub_rows(ds[spec.test_split], spec, names), val
     )
 
 
 def read_token_dataset(spec: DataSpec) -> TokenRawSplits:
-    """The training pool and the test sentences, from `data_dir` or (online) the hub."""
+    """The training pool, the dev split when named and the test sentences, from `data_dir` (and
+    `val_path`) or (online) the hub."""
     if spec.format == "hub" or (spec.hub_name and not spec.data_dir):
         if not spec.hub_name:
             raise ConfigError("dataset.hub_name", "is required for format=hub")
         return _read_hub(spec)
     if not spec.data_dir:
         raise ConfigError("dataset.data_dir", "is required: a folder with " + ", ".join(FILES))
-    return _read_dir(spec.data_dir)
+    return _read_dir(spec.data_dir, spec.val_path)
 
 
 def _tag_ids(sentences: list[Sentence], index: dict[str, int], key: str) -> list[list[int]]:
@@ -125,18 +136,24 @@ def _tag_ids(sentences: list[Sentence], index: dict[str, int], key: str) -> list
 
 
 def make_token_splits(raw: TokenRawSplits, spec: DataSpec) -> TokenSplits:
-    """Carve validation from the pool and take the nested training subset, as `make_splits` does."""
-    val_idx, train_idx = carve(len(raw.pool), spec, unit="sentences")
+    """Validation (the dev split or a carve) and the nested training subset, as `make_splits`."""
+    if raw.val is None:
+        val_idx, train_idx = carve(len(raw.pool), spec, unit="sentences")
+        val = [raw.pool[i] for i in val_idx]
+        val_key = "dataset.data_dir (train)"
+    else:
+        train_idx = carve(len(raw.pool), spec, unit="sentences", carved=0)[1]
+        val = [raw.val[i] for i in dev_sample(len(raw.val), spec, unit="sentences")]
+        val_key = "dataset.val_split" if spec.format == "hub" else "dataset.val_path"
     tags = {t for _, row in raw.pool for t in row}
     names = ["O", *sorted(tags - {"O"})]
     index = {n: i for i, n in enumerate(names)}
-    val = [raw.pool[i] for i in val_idx]
     train = [raw.pool[i] for i in train_idx]
     return TokenSplits(
         train_words=[w for w, _ in train],
         train_tags=_tag_ids(train, index, "dataset.data_dir (train)"),
         val_words=[w for w, _ in val],
-        val_tags=_tag_ids(val, index, "dataset.data_dir (train)"),
+        val_tags=_tag_ids(val, index, val_key),
         test_words=[w for w, _ in raw.test],
         test_tags=_tag_ids(raw.test, index, "dataset.data_dir (test)"),
         label_names=names,

@@ -120,13 +120,15 @@ def parts(loss: LossFn, data: TaskData, ev: Evaluation, spec: DataSpec) -> TaskP
 
 
 def check_token_data(d: dict[str, Any]) -> None:
-    """CoNLL files from data_dir, or the hub; the folder is checked now. Validation is carved
-    (valid.txt is not used) and sentences are single."""
+    """CoNLL files from data_dir, or the hub; the folder and the dev file are checked now.
+    Validation is the dev split when named (`val_path` / `val_split`), else carved; sentences are
+    single."""
     if d["format"] not in ("conll", "hub"):
         raise ConfigError("dataset.format", f"unknown value {d['format']!r}", ("conll", "hub"))
-    for key in ("val_path", "val_split", "text_pair_column"):
-        if d.get(key):
-            raise ConfigError(f"dataset.{key}", "not supported for token_classification", ["null"])
+    if d.get("text_pair_column"):
+        raise ConfigError(
+            "dataset.text_pair_column", "not supported for token_classification", ["null"]
+        )
     if d["format"] == "hub" or (d.get("hub_name") and not d.get("data_dir")):
         return
     if not d.get("data_dir"):
@@ -138,6 +140,13 @@ def check_token_data(d: dict[str, Any]) -> None:
     if missing:
         raise ConfigError(
             "dataset.data_dir", f"{str(folder)!r} lacks {', '.join(missing)}", CONLL_FILES
+        )
+    val = d.get("val_path")
+    if val and not Path(val).is_file():
+        raise ConfigError("dataset.val_path", f"file not found: {val}")
+    if val and Path(val).resolve() in {(folder / f).resolve() for f in CONLL_FILES}:
+        raise ConfigError(
+            "dataset.val_path", f"{val!r} is the training or test file: name the dev file"
         )
 
 

@@ -18,10 +18,11 @@ from harness.models.loading import load_tokenizer
 from harness.paths import package_model
 
 
-def _spec(data_dir: Path, train_size: int = 40, val_size: int = 20) -> DataSpec:
+def _spec(data_dir: Path, train_size: int = 40, val_size: int = 20, *extra: str) -> DataSpec:
     return load_spec(
         ["dataset=conll2003", f"dataset.data_dir={data_dir}", "head=token_linear",
-         f"dataset.train_size={train_size}", f"dataset.val_size={val_size}", "tracker=none"]
+         f"dataset.train_size={train_size}", f"dataset.val_size={val_size}", "tracker=none",
+         *extra]
     ).data  # fmt: skip
 
 
@@ -54,7 +55,50 @@ def test_splits_are_nested_with_a_fixed_validation_carve(synthetic_conll: Path) 
     assert large.train_words[:20] == small.train_words and len(large.train_words) == 60
     assert small.label_names[0] == "O"
     assert small.label_names[1:] == sorted(small.label_names[1:])
-    assert len(small.test_words) == 40  # test.txt whole; valid.txt unused
+    assert len(small.test_words) == 40  # test.txt whole; valid.txt unused unless named
+
+
+def test_a_named_dev_file_is_the_validation_split(synthetic_conll: Path) -> None:
+    """`dataset.val_path` (the folder's valid.txt): validation is that file, capped by val_size
+    with a fixed sample, the same for every size; nothing is carved from train.txt."""
+    dev = f"dataset.val_path={synthetic_conll / 'valid.txt'}"
+    small, large, capped = (
+        make_token_splits(read_token_dataset(s), s)
+        for s in (
+            _spec(synthetic_conll, 20, 10, dev),
+            _spec(synthetic_conll, 115, 10, dev),  # carving 10 of 120 would leave 110
+            _spec(synthetic_conll, 20, 4, dev),
+        )
+    )
+    dev_words = [w for w, _ in read_conll(synthetic_conll / "valid.txt")]
+    assert small.val_words == large.val_words == dev_words  # the whole dev file (10)
+    assert len(capped.val_words) == 4 and all(w in dev_words for w in capped.val_words)
+    assert large.train_words[:20] == small.train_words and len(large.train_words) == 115
+
+
+@pytest.mark.parametrize(
+    ("name", "match"),
+    [("missing.txt", "file not found"), ("test.txt", "training or test file")],
+)
+def test_a_bad_dev_file_names_the_key(synthetic_conll: Path, name: str, match: str) -> None:
+    with pytest.raises(ConfigError, match=match) as err:
+        _spec(synthetic_conll, 20, 10, f"dataset.val_path={synthetic_conll / name}")
+    assert err.value.key == "dataset.val_path"
+
+
+def test_dev_cap_larger_than_the_dev_file_names_the_key(synthetic_conll: Path) -> None:
+    spec = _spec(synthetic_conll, 20, 11, f"dataset.val_path={synthetic_conll / 'valid.txt'}")
+    with pytest.raises(ConfigError, match="larger than the dev split") as err:
+        make_token_splits(read_token_dataset(spec), spec)
+    assert err.value.key == "dataset.val_size"
+
+
+def test_dev_tags_unseen_in_training_name_the_dev_file(synthetic_conll: Path) -> None:
+    (synthetic_conll / "valid.txt").write_text("Zed\tB-EVENT\n", "utf-8")
+    spec = _spec(synthetic_conll, 20, 1, f"dataset.val_path={synthetic_conll / 'valid.txt'}")
+    with pytest.raises(ConfigError, match="B-EVENT") as err:
+        make_token_splits(read_token_dataset(spec), spec)
+    assert err.value.key == "dataset.val_path"
 
 
 def test_train_size_larger_than_the_pool_names_the_key(synthetic_conll: Path) -> None:
