@@ -229,3 +229,23 @@ def test_hub_path_reads_word_and_tag_columns(tmp_path: Path) -> None:
     raw = read_token_dataset(spec)
     assert raw.pool[0] == (["Alice", "met", "Bob"], ["B-PER", "O", "B-PER"])
     assert len(raw.pool) == len(raw.test) == 4
+
+
+def test_hub_path_validates_on_the_named_dev_split(tmp_path: Path) -> None:
+    """`format=hub val_split=validation` (CoNLL-2003 on the hub has one): validation is that split."""
+    import json
+
+    folder = tmp_path / "conll_like"
+    folder.mkdir()
+    row = {"tokens": ["Alice", "met", "Bob"], "ner_tags": ["B-PER", "O", "B-PER"]}
+    dev = {"tokens": ["Paris", "said"], "ner_tags": ["B-LOC", "O"]}
+    for split, rows in (("train", [row, {**dev, "tokens": ["Rome", "x"]}] * 3), ("validation", [dev] * 2), ("test", [row])):  # fmt: skip
+        (folder / f"{split}.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows))
+    spec = load_spec(
+        ["dataset=conll2003", "dataset.format=hub", f"dataset.hub_name={folder}",
+         "dataset.val_split=validation", "dataset.train_size=6", "dataset.val_size=2",
+         "head=token_linear", "tracker=none"]
+    ).data  # fmt: skip
+    splits = make_token_splits(read_token_dataset(spec), spec)
+    assert splits.val_words == [["Paris", "said"]] * 2
+    assert len(splits.train_words) == 6  # the whole train split: nothing carved
