@@ -20,6 +20,19 @@ if TYPE_CHECKING:
 
 __all__ = ["main"]
 
+HELP = {  # `harness <command> --help`; `trial` has its own (the config groups and keys)
+    "sweep": "usage: harness sweep sweeps/<name>.yaml [key=value ...]\n"
+    "Runs the sweep file's grid: per cell an Optuna search, then confirmation runs; resumes where\n"
+    "it stopped when run again. Overrides edit the file's keys, e.g. search.n_trials=4 workers=1\n"
+    "out=runs/try. Records: <out>/records (default runs/<name>); `harness report` reads them.",
+    "worker": "usage: harness worker sweeps/<name>.yaml [key=value ...]\n"
+    "One extra worker on a running sweep's storage (what `workers: N` and the SLURM / Ray\n"
+    "launchers start): takes trials until the sweep is done.",
+    "cache": "usage: harness cache [info|clear] [DIR]\n"
+    "Shows or empties the on-disk frozen-prefix cache (default: $HARNESS_CACHE_DIR, else the\n"
+    "user cache folder).",
+}
+
 
 def _quiet() -> None:
     """Offline-friendly, quiet defaults; a user can still set these themselves."""
@@ -182,6 +195,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("args", nargs=argparse.REMAINDER)
     ns = parser.parse_args(argv)
     try:
+        if ns.args[:1] in (["-h"], ["--help"]) and ns.command != "trial":
+            from harness.report.cli import USAGE
+
+            print(HELP.get(ns.command, USAGE))
+            return 0
         ns.args = _take_config_dirs(ns.args)
         if ns.command == "trial":
             return cmd_trial(ns.args)

@@ -134,3 +134,12 @@ def test_cache_info_and_clear(tmp_path: Path, prefix_cache_dir: Path) -> None:
     assert not list(prefix_cache_dir.glob("*.prefix"))
     bad = _harness("cache", "wipe", cwd=tmp_path)
     assert bad.returncode == 2 and bad.stderr.startswith("error: cache: unknown arguments 'wipe'")
+
+
+@pytest.mark.parametrize("command", ["sweep", "worker", "report", "cache"])
+def test_every_command_answers_help(command: str, capsys: pytest.CaptureFixture[str]) -> None:
+    """`harness <command> --help` prints its usage and exits 0 (not `error: --help: not found`)."""
+    for flag in ("--help", "-h"):
+        assert main([command, flag]) == 0
+        out, err = capsys.readouterr()
+        assert out.startswith(f"usage: harness {command} ") and not err
