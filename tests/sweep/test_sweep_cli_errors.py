@@ -99,7 +99,9 @@ def test_unreachable_storage_fails_at_once_naming_the_url(capsys, tmp_path, url)
     )
     assert code == 2
     assert_one_error_line(err, "storage", url)
-    assert time.monotonic() - started < 30
+    assert (
+        time.monotonic() - started < 120
+    )  # a hang guard against connection retries, not a speed claim
     assert not (tmp_path / "out").exists(), "nothing is written when the storage cannot be opened"
 
 
