@@ -33,7 +33,7 @@ from harness.report.sources import Sweeps, read_sweeps
 from harness.report.summary import mark_best, summarize_cells
 from harness.report.tables import main_table_section, overfit_section
 from harness.report.training_curves import plot_training_curves
-from harness.report.trust import CellKey, cell_flags, trust_section
+from harness.report.trust import CellKey, budget_ended, cell_flags, trust_section
 from harness.report.variance import variance_section
 from harness.report.verdicts import verdict_table, versus_best_map
 
@@ -150,7 +150,7 @@ def build_report(
         verdicts_section(summary, verdicts, opts, score),
         *across,
         *classes,
-        trust_section(flags, curves.name if curves else None),
+        trust_section(flags, curves.name if curves else None, budget_ended(records)),
         variance_section(records),
         budget_section(records, budget.name if budget else None),
         cost_section(records, summary, COST_SCATTER_PNG, score),

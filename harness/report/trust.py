@@ -18,7 +18,9 @@ from harness.report.load import json_list
 from harness.report.sequential import SeedPlan
 from harness.report.verdicts import compare_runs
 
-__all__ = ["FLAG_MEANINGS", "CellKey", "cell_flags", "suspect_note", "trust_section"]
+__all__ = [
+    "FLAG_MEANINGS", "CellKey", "budget_ended", "cell_flags", "suspect_note", "trust_section",
+]  # fmt: skip
 
 CellKey = tuple[str, str, int]  # (group, strategy, train_size)
 
@@ -71,6 +73,23 @@ def _curve_falls(summary: pd.DataFrame) -> dict[CellKey, list[str]]:
     return out
 
 
+def budget_ended(records: pd.DataFrame) -> dict[CellKey, str]:
+    """Per cell: how many completed confirmation runs the step budget ended (`stopped_by` =
+    `max_steps`, i.e. no plateau yet: the best evaluation lies within the last `patience`).
+    Not a flag (`still_improving` is the strict one): the cell's score is at that budget."""
+    if "stopped_by" not in records.columns:
+        return {}
+    done = records[(records["phase"] == "confirm") & (records["status"] == "completed")]
+    out: dict[CellKey, str] = {}
+    for (group, strategy, size), block in done.groupby(
+        ["group", "grid_strategy", "grid_train_size"]
+    ):
+        n = int((block["stopped_by"] == "max_steps").sum())
+        if n:
+            out[(str(group), str(strategy), int(size))] = f"{n} of {len(block)}"
+    return out
+
+
 def cell_flags(records: pd.DataFrame, summary: pd.DataFrame) -> dict[CellKey, list[str]]:
     """Every flagged cell with its reasons, records' flags first, then curve_falls."""
     out = _record_flags(records, summary)
@@ -89,8 +108,11 @@ def suspect_note(cells: list[CellKey], flags: dict[CellKey, list[str]]) -> str:
     return f" *suspect*: {'; '.join(reasons)}." if reasons else ""
 
 
-def trust_section(flags: dict[CellKey, list[str]], figure: str | None) -> str:
-    """List flagged cells with reasons, say what each flag means, and show the training curves."""
+def trust_section(
+    flags: dict[CellKey, list[str]], figure: str | None, budget: dict[CellKey, str] | None = None
+) -> str:
+    """List flagged cells with reasons, say what each flag means, name the cells whose runs the
+    step budget ended, and show the training curves."""
     rows = [
         [cell_name(s, n, g), "; ".join(reasons)] for (g, s, n), reasons in sorted(flags.items())
     ]
@@ -107,6 +129,13 @@ def trust_section(flags: dict[CellKey, list[str]], figure: str | None) -> str:
         table,
         meanings,
     ]
+    if budget:
+        cells = ", ".join(f"{cell_name(s, n, g)} ({k})" for (g, s, n), k in sorted(budget.items()))
+        parts.append(
+            "Confirmation runs that the step budget ended before a plateau (`stopped_by` = "
+            f"`max_steps`: the best evaluation lies within the last `patience` ones): {cells}. "
+            "Their scores hold at this budget; a longer one may move them."
+        )
     if figure:
         parts += [
             "### Training curves of the confirmation runs",

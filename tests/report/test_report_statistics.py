@@ -15,7 +15,7 @@ from harness.report.budget import expected_max
 from harness.report.crossover import first_crossing
 from harness.report.load import load_records
 from harness.report.sequential import SeedPlan, holm, sequential_p
-from harness.report.trust import cell_flags
+from harness.report.trust import budget_ended, cell_flags, trust_section
 from harness.report.variance import one_way_components
 
 
@@ -78,6 +78,23 @@ def test_flags_are_counted_per_cell_and_falling_curves_are_found() -> None:
     flags = cell_flags(records, summary)
     assert flags[("", "full", 100)] == ["still_improving (1 of 2 runs)"]
     assert flags[("", "full", 300)][0].startswith("curve_falls (below full@100 by 10.0 points")
+
+
+def test_runs_the_step_budget_ended_are_counted_per_cell_and_named() -> None:
+    """Confirmation runs stopped by max_steps (no plateau yet) are named per cell, search runs and
+    plateau stops are not; without any, the Trust section says nothing about the budget."""
+    records = pd.DataFrame({
+        "group": "", "grid_strategy": ["lora", "lora", "lora", "full", "full"],
+        "grid_train_size": 1000, "phase": ["confirm", "confirm", "search", "confirm", "confirm"],
+        "status": "completed",
+        "stopped_by": ["max_steps", "plateau", "max_steps", "plateau", "plateau"],
+    })  # fmt: skip
+    assert budget_ended(records) == {("", "lora", 1000): "1 of 2"}
+    assert "lora@1000 (1 of 2)" in trust_section({}, None, budget_ended(records))
+    plateau = records.assign(stopped_by="plateau")
+    assert budget_ended(plateau) == {} and "the step budget ended" not in trust_section(
+        {}, None, {}
+    )
 
 
 def test_old_records_pair_by_the_configs_data_seed(tmp_path: Path) -> None:
