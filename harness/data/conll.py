@@ -78,13 +78,9 @@ def _read_dir(data_dir: str, val_path: str | None) -> TokenRawSplits:
     for name, rows in zip(FILES, (pool, test), strict=True):
         if not rows:
             raise ConfigError("dataset.data_dir", f"{folder / name} has no sentences")
-    val = None
-    if val_path:
-        if not Path(val_path).is_file():
-            raise ConfigError("dataset.val_path", f"file not found: {val_path}")
-        val = read_conll(val_path)
-        if not val:
-            raise ConfigError("dataset.val_path", f"{val_path} has no sentences")
+    val = read_conll(val_path) if val_path else None  # its presence is checked with the config
+    if val is not None and not val:
+        raise ConfigError("dataset.val_path", f"{val_path} has no sentences")
     return TokenRawSplits(pool, test, val)
 
 
