@@ -40,6 +40,7 @@ import torch  # noqa: E402
 
 from bench.baselines import plain_loop, trainer_run  # noqa: E402
 from bench.disk_cache import disk_cache  # noqa: E402
+from bench.eval_replay import summary as eval_replay  # noqa: E402
 from bench.parity import parity  # noqa: E402
 from bench.sweep_cost import sweep_cost  # noqa: E402
 from bench.table import render  # noqa: E402
@@ -216,6 +217,8 @@ def main(argv: list[str] | None = None) -> int:
     disk = disk_cache(work, records, full_t)
     _log(f"3/4 sweep cost from {args.sweep_dir}")
     sweep_res = sweep(args.sweep_dir, work, cache_res, thr["ratios"].get("bf16_vs_fp32", 1.0))
+    _log("3b/4 the evaluation schedule, replayed on the committed studies' records")
+    replays = [eval_replay(Path(f"reports/{name}/records.csv")) for name in ("default", "ner")]
     _log("4/4 a 2,000-trial study at these per-trial times")
     study = envelope(thr, sweep_res)
     par: dict[str, Any] = {"skipped": "skipped (--no-parity)"}
@@ -241,6 +244,7 @@ def main(argv: list[str] | None = None) -> int:
             "total_s": time.perf_counter() - started,
         },
         "throughput": thr, "cache": cache_res, "disk_cache": disk, "sweep": sweep_res, "study": study, "parity": par,
+        "eval_replay": [r for r in replays if r is not None],
     }  # fmt: skip
     table = render(results)
     args.out.mkdir(parents=True, exist_ok=True)

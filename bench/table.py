@@ -137,6 +137,22 @@ def _sweep(s: dict[str, Any]) -> list[Row]:
     ]
 
 
+def _eval_replay(replays: list[dict[str, Any]]) -> list[Row]:
+    rows: list[Row] = []
+    for r in replays:
+        changed = r["changed"]
+        rows += [
+            (f"{r['source']}: validation share of training time, evaluated from step 1",
+             f"{100 * r['share_before']:.1f} % ({r['evaluations_before']} evaluations)", "", ""),
+            ("... evaluated from min_steps (`train.eval_from_step=min_steps`), replayed",
+             f"{100 * r['share_after']:.1f} % ({r['evaluations_after']} evaluations; "
+             f"{r['replayable']} of {r['records']} runs replayable)", "", ""),
+            ("... completed runs whose restored weights would change",
+             f"{changed} of {r['completed_all']}", "0", "PASS" if changed == 0 else "MISS"),
+        ]  # fmt: skip
+    return rows
+
+
 def _parity(par: dict[str, Any]) -> list[Row]:
     if "skipped" in par:
         return [("bf16 vs fp32 parity", par["skipped"], "", "n/a")]
@@ -182,6 +198,9 @@ def render(results: dict[str, Any]) -> str:
         lines += _table("2b. Frozen-prefix cache on disk, across processes (`train.cache_dir`)",
                         _disk(results["disk_cache"]))  # fmt: skip
     lines += _table("3. Default sweep cost", _sweep(results["sweep"]))
+    if results.get("eval_replay"):
+        lines += _table("3b. Evaluation schedule, replayed on committed records (bench/eval_replay.py; "
+                        "MISS = not the default)", _eval_replay(results["eval_replay"]))  # fmt: skip
     if "parity" in results:
         lines += _table("5. bf16 autocast on this CPU vs fp32 (the CPU default only if equivalent)",
                         _parity(results["parity"]))  # fmt: skip

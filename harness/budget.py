@@ -24,6 +24,7 @@ class Budget:
     max_steps: int
     min_steps: int  # no early stopping before this step
     eval_every: int
+    eval_from: int  # no evaluation before this step (but the last): see `first_eval`
     steps_per_epoch: int
 
     @property
@@ -40,18 +41,20 @@ def auto_batch_size(train_size: int) -> int:
 
 def plan_budget(train: TrainSpec, train_size: int, train_len: int, plan: StrategyPlan) -> Budget:
     """Steps from `train.max_steps` (or whole `train.epochs`); evaluation ~EVALS_PER_RUN times
-    (once per epoch with `epochs`); early stopping not before `min_steps` nor before the
-    strategy's schedule has settled."""
+    (once per epoch with `epochs`), from `train.eval_from_step` on (`min_steps`: from the floor);
+    early stopping not before `min_steps` nor before the strategy's schedule has settled."""
     batch = train.batch_size or auto_batch_size(train_size)
     per_epoch = math.ceil(train_len / batch)
     max_steps = train.epochs * per_epoch if train.epochs else train.max_steps
     default_every = per_epoch if train.epochs else max(1, round(max_steps / EVALS_PER_RUN))
     settle = math.ceil(plan.settle_share * max_steps)
+    min_steps = min(max_steps, max(train.min_steps if not train.epochs else 0, settle))
     return Budget(
         batch_size=batch,
         max_steps=max_steps,
-        min_steps=min(max_steps, max(train.min_steps if not train.epochs else 0, settle)),
+        min_steps=min_steps,
         eval_every=train.eval_every_steps or default_every,
+        eval_from=min_steps if train.eval_from_step is None else train.eval_from_step,
         steps_per_epoch=per_epoch,
     )
 

@@ -97,6 +97,7 @@ class TrainSpec:
     min_steps: int  # no early stopping before this step
     epochs: int | None  # whole epochs instead of max_steps (None = steps)
     eval_every_steps: int | None  # None = auto (~15 evaluations; per epoch when `epochs` is set)
+    eval_from_step: int | None  # no evaluation before this step (but the last); None = min_steps
     test_eval: bool
     batch_size: int | None  # None = auto (by train size)
     eval_batch_size: int | None  # None = auto (by device)

@@ -1,7 +1,7 @@
 """The training loop: one function, read top to bottom.
 
 Seeded data order, length-grouped dynamic-padded batches, evaluation on the validation split
-every epoch (or every N steps) with a `report(step, value)` hook for pruning, early stopping,
+every epoch (or every N steps, from a first step on) with a `report(step, value)` hook for pruning, early stopping,
 and the best evaluation's weights restored at the end. The task's parts (`TaskParts`: its loss,
 its evaluation, its running accuracy) come in as an argument: the loop knows no task.
 """
@@ -47,6 +47,7 @@ class LoopSpec:
     # validation metric that picks the best evaluation, early-stops and is reported to the pruner
     selection: str = "accuracy"
     grad_accum: int = 1  # micro-batches (of batch_size / grad_accum) per optimizer step
+    eval_from: int = 0  # no evaluation before this step, except the last step
 
 
 @dataclass
@@ -158,7 +159,8 @@ def train(
             scheduler.step()
             result.steps += 1
             last = result.steps >= spec.max_steps
-            if last or result.steps % spec.eval_every == 0:
+            due = result.steps >= spec.eval_from and result.steps % spec.eval_every == 0
+            if last or due:
                 if on_cuda:
                     torch.cuda.synchronize(device)
                 result.step_time_s += time.perf_counter() - tick

@@ -130,7 +130,8 @@ def _loop_spec(
 ) -> LoopSpec:
     rec.update(
         epochs=budget.epochs, planned_steps=budget.max_steps, min_steps=budget.min_steps,
-        eval_every_steps=budget.eval_every, batch_size=budget.batch_size,
+        eval_every_steps=budget.eval_every, eval_from_step=budget.eval_from,
+        batch_size=budget.batch_size,
     )  # fmt: skip
     return LoopSpec(
         max_steps=budget.max_steps, min_steps=budget.min_steps, eval_every=budget.eval_every,
@@ -138,6 +139,7 @@ def _loop_spec(
         l1=spec.reg.l1, patience=spec.reg.early_stopping_patience, min_delta=spec.reg.early_stopping_min_delta,
         seed=spec.seed, device=device, precision=precision, selection=spec.train.selection_metric,
         grad_accum=_grad_accum(spec.train.grad_accum_steps, budget.batch_size),
+        eval_from=budget.eval_from,
     )  # fmt: skip
 
 

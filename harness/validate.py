@@ -117,6 +117,13 @@ def train_spec(
     for k in ("max_steps", "cache_users", "cache_max_mb", "grad_accum_steps"):
         check_positive(f"train.{k}", t[k], kind=int)
     check_positive("train.min_steps", t["min_steps"], allow_zero=True, kind=int)
+    eval_from = t["eval_from_step"]
+    if eval_from != "min_steps" and (
+        isinstance(eval_from, bool) or not isinstance(eval_from, int) or eval_from < 0
+    ):
+        raise ConfigError(
+            "train.eval_from_step", f"must be a whole number >= 0 or min_steps, got {eval_from!r}"
+        )
     if t["max_steps"] < t["min_steps"]:
         raise ConfigError("train.max_steps", f"must be >= train.min_steps ({t['min_steps']})")
     auto = {
@@ -133,7 +140,8 @@ def train_spec(
     default = dataset_metric if dataset_metric in metrics else None
     metric = (default or metrics[0]) if t["selection_metric"] == "auto" else t["selection_metric"]
     check_choice("train.selection_metric", metric, metrics)
-    return TrainSpec(**{**t, **auto, "selection_metric": metric})
+    eval_from = None if eval_from == "min_steps" else eval_from
+    return TrainSpec(**{**t, **auto, "eval_from_step": eval_from, "selection_metric": metric})
 
 
 def reg_spec(r: dict[str, Any]) -> RegSpec:

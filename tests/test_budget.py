@@ -31,7 +31,19 @@ def test_steps_budget_and_auto_evaluation_interval() -> None:
 def test_whole_epochs_evaluate_once_per_epoch_without_a_step_floor() -> None:
     train = load_spec(["model=tiny", "train.epochs=3", "train.batch_size=16"]).train
     b = plan_budget(train, 48, 48, StrategyPlan())
-    assert (b.max_steps, b.eval_every, b.min_steps, b.epochs) == (9, 3, 0, 3)
+    assert (b.max_steps, b.eval_every, b.min_steps, b.epochs, b.eval_from) == (9, 3, 0, 3, 0)
+
+
+def test_evaluation_starts_where_told_or_at_the_step_floor() -> None:
+    """Default 0 (from the start); `min_steps` follows the floor, a strategy's settling included."""
+    base = ["model=tiny", "train.max_steps=200", "train.min_steps=40"]
+    assert plan_budget(load_spec(base).train, 300, 300, StrategyPlan()).eval_from == 0
+    floor = load_spec([*base, "train.eval_from_step=min_steps"]).train
+    assert plan_budget(floor, 300, 300, StrategyPlan()).eval_from == 40
+    settled = plan_budget(floor, 300, 300, StrategyPlan(settle_share=0.5))
+    assert settled.eval_from == settled.min_steps == 100
+    told = load_spec([*base, "train.eval_from_step=7"]).train
+    assert plan_budget(told, 300, 300, StrategyPlan()).eval_from == 7
 
 
 def test_a_schedule_that_unfreezes_delays_early_stopping() -> None:

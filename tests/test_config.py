@@ -88,6 +88,16 @@ def test_unknown_option_lists_the_group_files(group: str) -> None:
         ("train.max_steps=10", "train.max_steps", "must be >= train.min_steps (60)"),
         ("train.min_steps=-5", "train.min_steps", "must be >= 0, got -5"),
         ("train.eval_every_steps=0", "train.eval_every_steps", "must be > 0, got 0"),
+        (
+            "train.eval_from_step=-1",
+            "train.eval_from_step",
+            "must be a whole number >= 0 or min_steps, got -1",
+        ),
+        (
+            "train.eval_from_step=soon",
+            "train.eval_from_step",
+            "must be a whole number >= 0 or min_steps, got 'soon'",
+        ),
         (  # entity F1 needs tagged spans: a sentence task cannot select on it
             "train.selection_metric=entity_f1",
             "train.selection_metric",

@@ -123,6 +123,30 @@ def test_selection_metric_picks_the_evaluation_and_feeds_the_pruner(run_tiny: Ru
     assert by_accuracy["step"] != best["step"]  # this seed tells the two metrics apart
 
 
+def test_evaluation_from_the_step_floor_changes_nothing_but_the_evaluations(
+    run_tiny: RunTrial,
+) -> None:
+    """`min_steps` starts evaluating at the floor; evaluating does not perturb training (no RNG
+    drawn, weights untouched), so the later evaluations see the same model, and a replay of a
+    dense curve (bench/eval_replay.py) is what the sparser schedule would have done."""
+    base = [
+        "train.epochs=null", "train.max_steps=12", "train.min_steps=6", "train.eval_every_steps=2",
+        "regularization.early_stopping_patience=null", "optimizer.lr=1e-3", "regularization.dropout=0.1",
+    ]  # fmt: skip
+    dense, _ = run_tiny(*base)
+    late, _ = run_tiny(*base, "train.eval_from_step=min_steps")
+    assert late["eval_from_step"] == 6 and dense["eval_from_step"] == 0
+    assert [h["step"] for h in dense["history"]] == [2, 4, 6, 8, 10, 12]
+    assert [h["step"] for h in late["history"]] == [6, 8, 10, 12]
+    for d, s in zip(dense["history"][2:], late["history"], strict=True):
+        assert d["val_accuracy"] == s["val_accuracy"]
+        assert d["val_loss"] == pytest.approx(s["val_loss"], abs=1e-6)
+    after = zip(dense["history"][3:], late["history"][1:], strict=True)
+    assert late["history"][1:] == [{**d, "elapsed_s": s["elapsed_s"]} for d, s in after]
+    # after the first window (which averages the training loss over more steps) rows agree
+    assert late["final_train_loss"] == pytest.approx(dense["final_train_loss"], abs=1e-6)
+
+
 def test_early_stopping_stops_after_patience(run_tiny: RunTrial) -> None:
     # lr 0 (constant): validation accuracy never improves after the first evaluation
     rec, _ = run_tiny(

@@ -105,6 +105,7 @@ class RunFacts:
     planned_steps: int | None = fact("the step budget (`train.max_steps`, or `train.epochs` x steps per epoch)", sink="param", since=2, section=B)  # fmt: skip
     min_steps: int | None = fact("no plateau stop before this step (`train.min_steps`, or later for a strategy whose schedule must settle)", sink="param", since=2, section=B)  # fmt: skip
     eval_every_steps: int | None = fact("validation interval in optimizer steps (`auto` resolved)", sink="param", since=2, section=B)  # fmt: skip
+    eval_from_step: int | None = fact("no validation evaluation before this step, the last step aside (`min_steps` resolved); null in older records: 0", sink="param", since=2, section=B)  # fmt: skip
     batch_size: int | None = fact("training examples per optimizer step (`auto` resolved)", sink="param", since=2, section=B)  # fmt: skip
     eval_batch_size: int | None = fact("examples per evaluation forward pass (`auto` resolved by device)", sink="param", since=2, section=B)  # fmt: skip
     epochs: int | None = fact("data passes the step budget implies", sink="param", since=2, section=B)  # fmt: skip
