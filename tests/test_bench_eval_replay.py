@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bench.eval_replay import replay_record, replay_records
+from bench.eval_replay import replay_record, replay_records, replay_sparse
 
 
 def _curve(values: list[float], every: int = 10) -> list[dict[str, float]]:
@@ -37,7 +37,7 @@ def test_counts_over_records_name_the_changed_runs() -> None:
     def rec(values: list[float], best: int, steps: int, status: str = "completed") -> dict:
         return {
             "history": _curve(values), "config": {"regularization": {"early_stopping_patience": 2}},
-            "selection_metric": "accuracy", "min_steps": 40, "planned_steps": 100,
+            "selection_metric": "accuracy", "min_steps": 40, "planned_steps": 100, "eval_every_steps": 10,
             "status": status, "optimizer_steps": steps, "best_step": best, "eval_time_s": 1.0,
             "train_time_s": 10.0, "cell_id": "c", "phase": "confirm",
         }  # fmt: skip
@@ -46,11 +46,20 @@ def test_counts_over_records_name_the_changed_runs() -> None:
         rec([0.5, 0.9, 0.6, 0.65], best=20, steps=40),  # early best: changed (not replayable)
         rec([0.5, 0.6, 0.7, 0.8, 0.7, 0.6], best=40, steps=60),  # the same either way
     ])  # fmt: skip
-    assert (out["faithful"], out["completed_all"], out["best_skipped"], out["changed"]) == (
-        2,
-        2,
-        1,
-        1,
-    )
-    assert out["replayable"] == 1 and out["same_best"] == 1
-    assert out["evaluations_before"] == 6 and out["evaluations_after"] == 3
+    late = out["from_min_steps"]
+    assert out["faithful"] == 2 and late["completed_all"] == 2
+    assert (late["changed"], late["replayable"], late["changed_cells"]) == (1, 1, ["c (confirm)"])
+    assert late["evaluations_before"] == 6 and late["evaluations_after"] == 3
+
+
+def test_sparse_where_flat_doubles_the_interval_and_keeps_rungs_and_patience() -> None:
+    curve = _curve([0.5, 0.6, 0.7, 0.65, 0.66, 0.64, 0.8, 0.7, 0.7, 0.7])
+    r = replay_sparse(curve, "val_accuracy", every=10, rungs={60}, **RULES)
+    # gains up to 30; 40 without one doubles the interval (next 60), but best + patience (30 + 2 x
+    # 10) comes first: 50, without a gain again -> a plateau stop there, best 30
+    assert (r.evaluated, r.stop_step, r.best_step, r.stopped_by) == (
+        (10, 20, 30, 40, 50), 50, 30, "plateau")  # fmt: skip
+    flat = _curve([0.5, 0.6, 0.6, 0.6, 0.6, 0.6, 0.6, 0.6, 0.6, 0.6])
+    r = replay_sparse(flat, "val_accuracy", every=10, rungs={40}, **{**RULES, "patience": 5})
+    # best at 20; then +10 (30), +20 (the rung at 40 comes first), +40 (80) capped by 20 + 50
+    assert (r.evaluated, r.stop_step) == ((10, 20, 30, 40, 70), 70)  # dense: 7 evaluations
