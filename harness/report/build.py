@@ -102,7 +102,7 @@ def _across(
     section = crossdataset_section(
         summary, verdicts, tests, found, opts, figure.name if figure else None, score
     )
-    return [section], crossdataset_findings(summary, verdicts, tests, found)
+    return [section], crossdataset_findings(summary, verdicts, tests, found, opts.margin)
 
 
 def _per_class(found: list[PerClass], score: Score, out_dir: Path) -> tuple[list[str], list[str]]:

@@ -13,15 +13,21 @@ import pandas as pd
 
 from harness.report.crossdataset import (
     VERDICTS,
+    BayesRow,
     RankTest,
     Suite,
+    bayes_rows,
     crossover_rows,
     dataset_verdicts,
 )
 from harness.report.crossover import finished_cells
-from harness.report.fmt import cell_name, p_is
+from harness.report.fmt import cell_name, fmt_points, p_is
 
-__all__ = ["crossdataset_findings", "majority_verdict"]
+__all__ = ["DECISIVE", "crossdataset_findings", "majority_verdict"]
+
+DECISIVE = (
+    0.95  # posterior probability a Bayesian signed-rank statement needs (Benavoli et al. 2017)
+)
 
 
 def _on(cells: list[str], datasets: list[str]) -> str:
@@ -96,6 +102,30 @@ def _rank_finding(t: RankTest) -> str | None:
     return f"{head}{verdict} {cite}."
 
 
+def _bayes_finding(b: BayesRow, suite: Suite, margin: float, full: str) -> str:
+    """The Bayesian signed-rank test over datasets: a statement when one region of the posterior
+    holds at least DECISIVE of its mass, else the probabilities without one."""
+    where = f" [{suite.rest}]" if suite.rest else ""
+    head = (
+        f"Across datasets{where}, {b.strategy} vs {full} at train_size={b.train_size} "
+        f"(Bayesian signed-rank test over the {len(b.datasets)} datasets' mean differences)"
+    )
+    regions = [
+        (b.p_rope, f"practically equivalent (within ±{fmt_points(margin)})"),
+        (b.p_full, f"{full} practically better (by more than {fmt_points(margin)})"),
+        (b.p_strategy, f"{b.strategy} practically better (by more than {fmt_points(margin)})"),
+    ]
+    p, said = max(regions, key=lambda r: r[0])
+    odds = (
+        f"P(equivalent) {b.p_rope:.2f}, P({full} better) {b.p_full:.2f}, "
+        f"P({b.strategy} better) {b.p_strategy:.2f}; mean difference {b.mean_diff:+.1f} points"
+    )
+    cite = _on([f"{b.strategy}@{b.train_size}", f"{full}@{b.train_size}"], list(b.datasets))
+    if p >= DECISIVE:
+        return f"{head}: **{said}** with probability {p:.2f} ({odds}) {cite}."
+    return f"{head}: no region reaches {DECISIVE:g} ({odds}) {cite}."
+
+
 def _crossover_finding(summary: pd.DataFrame, suite: Suite, full: str) -> str | None:
     """Where full overtakes the best partial strategy, dataset by dataset, in one statement."""
     rows = [(d, c) for d, c in crossover_rows(summary, suite, full) if c is not None]
@@ -126,13 +156,18 @@ def crossdataset_findings(
     verdicts: pd.DataFrame,
     tests: dict[str, list[RankTest]],
     suite_list: list[Suite],
+    margin: float,
     full: str = "full",
 ) -> list[str]:
-    """The across-dataset statements, headline first: verdicts, ranks, crossovers."""
+    """The across-dataset statements, headline first: verdicts per dataset counted, the
+    Bayesian signed-rank test over datasets, ranks, crossovers."""
     out: list[str] = []
     for suite in suite_list:
         for (strategy, size), found in dataset_verdicts(verdicts, suite).items():
             out.append(_verdict_finding(strategy, size, found, suite, full))
+        out.extend(
+            _bayes_finding(b, suite, margin, full) for b in bayes_rows(summary, suite, margin)
+        )
         out.extend(line for t in tests[suite.rest] if (line := _rank_finding(t)))
         crossing = _crossover_finding(summary, suite, full)
         if crossing:

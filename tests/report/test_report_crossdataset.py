@@ -93,6 +93,14 @@ def test_suite_report_states_majorities_and_names_exceptions(built_suite_report:
     )
     assert "head_only vs full at train_size=1000: **worse on 3 of 3 datasets**" in findings
     assert "beyond the Nemenyi CD (1.91): full over head_only (2.00)" in findings
+    assert (  # the Bayesian signed-rank test speaks only past 0.95, and says so when it cannot
+        "head_only vs full at train_size=1000 (Bayesian signed-rank test over the 3 datasets' "
+        "mean differences): **full practically better (by more than 1 point)** with probability 0.99"
+    ) in findings
+    assert (
+        "lora vs full at train_size=100 (Bayesian signed-rank test over the 3 datasets' mean "
+        "differences): no region reaches 0.95 (P(equivalent) 0.02, P(full better) 0.44"
+    ) in findings
     across = _section(text, "Across datasets")
     assert "| lora | 100 | 3 of 3 | 2 | 0 | 1 | 0 |" in across
     assert "![Critical-difference diagrams, one per size](critical_difference.png)" in across
