@@ -24,7 +24,7 @@ class Budget:
     max_steps: int
     min_steps: int  # no early stopping before this step
     eval_every: int
-    eval_from: int  # no evaluation before this step (but the last): see `first_eval`
+    eval_from: int  # no evaluation before this step but the last (`train.eval_from_step`)
     steps_per_epoch: int
 
     @property

@@ -1,9 +1,10 @@
 """The training loop: one function, read top to bottom.
 
 Seeded data order, length-grouped dynamic-padded batches, evaluation on the validation split
-every epoch (or every N steps, from a first step on) with a `report(step, value)` hook for pruning, early stopping,
-and the best evaluation's weights restored at the end. The task's parts (`TaskParts`: its loss,
-its evaluation, its running accuracy) come in as an argument: the loop knows no task.
+every epoch (or every N steps, from a given step on) with a `report(step, value)` hook for
+pruning, early stopping, and the best evaluation's weights restored at the end. The task's parts
+(`TaskParts`: its loss, its evaluation, its running accuracy) come in as an argument: the loop
+knows no task.
 """
 
 from __future__ import annotations

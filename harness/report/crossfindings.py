@@ -25,9 +25,8 @@ from harness.report.fmt import cell_name, fmt_points, p_is
 
 __all__ = ["DECISIVE", "crossdataset_findings", "majority_verdict"]
 
-DECISIVE = (
-    0.95  # posterior probability a Bayesian signed-rank statement needs (Benavoli et al. 2017)
-)
+# posterior probability a Bayesian signed-rank statement needs (Benavoli et al. 2017)
+DECISIVE = 0.95
 
 
 def _on(cells: list[str], datasets: list[str]) -> str:
