@@ -137,12 +137,19 @@ def cache(work: Workload, full_train_time_s: float, records: Path, runs: int) ->
     return out
 
 
+COMMITTED_STUDY = Path("reports/default/records.csv")  # the default study's records, committed
+
+
 def sweep(
     sweep_dir: Path, work: Workload, cache_res: dict[str, Any], bf16_speedup: float
 ) -> dict[str, Any]:
-    """Section 3, or a note saying why it was skipped."""
+    """Section 3 from the sweep folder, else from the committed study's records.csv, or a note
+    saying why it was skipped."""
     if not (sweep_dir / "records").is_dir():
-        return {"skipped": f"skipped: no sweep folder at {sweep_dir} (run `make sweep` first)"}
+        if not COMMITTED_STUDY.is_file():
+            return {"skipped": f"skipped: no sweep folder at {sweep_dir} (run `make sweep` first)"}
+        _log(f"no sweep folder at {sweep_dir}: using the committed study's {COMMITTED_STUDY}")
+        sweep_dir = COMMITTED_STUDY
     full_t = cache_res["full_train_time_s"]
     ratios = {s: cache_res[s]["uncached"]["train_time_s"] / full_t for s in ("head_only", "top_k")}
     res = sweep_cost(sweep_dir, ratios, full_t / work.samples, bf16_speedup)

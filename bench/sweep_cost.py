@@ -51,7 +51,17 @@ FORMULA = (
 
 
 def load_records(sweep_dir: Path) -> list[dict[str, Any]]:
-    """Every record of a sweep folder, with its path relative to records/."""
+    """Every record of a sweep folder, with its path relative to records/; or the rows of a
+    report's records.csv (a committed study, for a clone that has not run it), `_path` from
+    each row's cell."""
+    if sweep_dir.suffix == ".csv":
+        if not sweep_dir.is_file():
+            return []
+        import pandas as pd
+
+        rows = pd.read_csv(sweep_dir).to_dict("records")
+        clean = [{k: (None if v != v else v) for k, v in row.items()} for row in rows]  # NaN
+        return [{**r, "_path": f"{r['cell_id']}/{r['phase']}"} for r in clean]
     root = sweep_dir / "records"
     out = []
     for path in sorted(root.glob("**/*.json")):
@@ -64,7 +74,7 @@ def load_records(sweep_dir: Path) -> list[dict[str, Any]]:
 def _expected_cells(sweep_dir: Path) -> int | None:
     """Number of grid cells in the sweep file as run, if it is there."""
     path = sweep_dir / "sweep.yaml"
-    if not path.is_file():
+    if sweep_dir.suffix == ".csv" or not path.is_file():
         return None
     grid = OmegaConf.to_container(OmegaConf.load(path)).get("grid") or {}  # type: ignore[union-attr]
     return len(list(itertools.product(*grid.values()))) if grid else None
