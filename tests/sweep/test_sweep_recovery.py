@@ -147,6 +147,14 @@ def test_ctrl_c_after_the_record_is_written_keeps_the_trial(tmp_path):
     except KeyboardInterrupt:
         pass
     watcher.join()
+    # Ctrl-C ends the process, and with it any storage transaction the interrupt cut short; this
+    # test goes on in the same process, so it closes that process's connections (an interrupt
+    # landing inside a commit left SQLite locked, 1 run in 6) and re-opens the sweep as a re-run.
+    backend = study._storage._backend  # optuna's RDBStorage behind its cache
+    backend.remove_session()
+    backend.engine.dispose()
+    sweep, _ = sweep_at(tmp_path, "tracker.name=none", "grid.strategy=[full]")
+    study = sweep.search[cell.id]
 
     recover_stale(study, _adopter(sweep, cell, study), sweep.running)
     trials = study.get_trials()
