@@ -25,6 +25,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from bench.sweep_cost import load_records
+
 __all__ = ["SCHEDULES", "Replay", "replay_record", "replay_records", "replay_sparse", "summary"]
 
 
@@ -192,20 +194,10 @@ def replay_records(records: list[dict[str, Any]]) -> dict[str, Any]:
 
 
 def summary(path: Path) -> dict[str, Any] | None:
-    """`replay_records` over a report's records.csv (or a sweep's records/ folder); None if absent."""
-    if path.is_dir():
-        records = [json.loads(p.read_text()) for p in sorted(path.rglob("*.json"))]
-    elif path.is_file():
-        import pandas as pd
-
-        frame = pd.read_csv(path)
-        records = [
-            {k: (None if isinstance(v, float) and math.isnan(v) else v) for k, v in row.items()}
-            for row in frame.to_dict("records")
-        ]
-    else:
-        return None
-    return {"source": str(path), **replay_records(records)}
+    """`replay_records` over a report's records.csv or a sweep folder (read as the sweep-cost
+    section reads them, `bench.sweep_cost.load_records`); None if there are no records."""
+    records = load_records(path)
+    return {"source": str(path), **replay_records(records)} if records else None
 
 
 if __name__ == "__main__":
