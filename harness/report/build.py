@@ -90,7 +90,12 @@ def _write_table(records: pd.DataFrame, out_dir: Path) -> None:
 
 
 def _across(
-    summary: pd.DataFrame, verdicts: pd.DataFrame, opts: ReportOptions, score: Score, out_dir: Path
+    summary: pd.DataFrame,
+    verdicts: pd.DataFrame,
+    opts: ReportOptions,
+    score: Score,
+    out_dir: Path,
+    flags: dict[CellKey, list[str]],
 ) -> tuple[list[str], list[str]]:
     """The across-dataset section and its findings; nothing when the report has one dataset."""
     found: list[Suite] = suites(summary)
@@ -102,7 +107,7 @@ def _across(
     section = crossdataset_section(
         summary, verdicts, tests, found, opts, figure.name if figure else None, score
     )
-    return [section], crossdataset_findings(summary, verdicts, tests, found, opts.margin)
+    return [section], crossdataset_findings(summary, verdicts, tests, found, opts.margin, flags)
 
 
 def _per_class(found: list[PerClass], score: Score, out_dir: Path) -> tuple[list[str], list[str]]:
@@ -142,7 +147,7 @@ def build_report(
     plot_cost_scatter(summary, out_dir / COST_SCATTER_PNG, score)
     curves = plot_training_curves(records, out_dir / TRAINING_CURVES_PNG)
     budget = plot_budget_curves(records, out_dir / BUDGET_CURVES_PNG)
-    across, across_findings = _across(summary, verdicts, opts, score, out_dir)
+    across, across_findings = _across(summary, verdicts, opts, score, out_dir, flags)
     classes, class_findings = _per_class(per_class(summary, predictions), score, out_dir)
     sections = [
         header_section(records, summary, sweeps.name),

@@ -22,6 +22,7 @@ from harness.report.crossdataset import (
 )
 from harness.report.crossover import finished_cells
 from harness.report.fmt import cell_name, fmt_points, p_is
+from harness.report.trust import CellKey, suspect_note
 
 __all__ = ["DECISIVE", "crossdataset_findings", "majority_verdict"]
 
@@ -32,6 +33,18 @@ DECISIVE = 0.95
 def _on(cells: list[str], datasets: list[str]) -> str:
     """`[lora@100, full@100 on cr, sst2]`: the same cells on several datasets."""
     return f"[{', '.join(cells)} on {', '.join(datasets)}]"
+
+
+def _suspect(
+    cells: list[tuple[str, int]],
+    datasets: list[str],
+    suite: Suite,
+    flags: dict[CellKey, list[str]],
+) -> str:
+    """` *suspect*: lora@1000[dataset=cr] lr_at_boundary (3 of 3 runs); …` for the flagged ones
+    among the cells a cross-dataset statement rests on (as the per-dataset findings say it)."""
+    keys = [(suite.group(d), s, n) for d in datasets for s, n in cells]
+    return suspect_note(keys, flags)
 
 
 def majority_verdict(found: dict[str, str]) -> str | None:
@@ -51,7 +64,12 @@ def _exception(dataset: str, v: pd.Series, suite: Suite) -> str:
 
 
 def _verdict_finding(
-    strategy: str, size: int, found: dict[str, pd.Series], suite: Suite, full: str
+    strategy: str,
+    size: int,
+    found: dict[str, pd.Series],
+    suite: Suite,
+    full: str,
+    flags: dict[CellKey, list[str]],
 ) -> str:
     """One strategy-vs-full question over the datasets."""
     head = f"Across datasets{f' [{suite.rest}]' if suite.rest else ''}, {strategy} vs {full} at train_size={size}"
@@ -59,9 +77,10 @@ def _verdict_finding(
     missing = [d for d in suite.datasets if d not in found]
     tail = f"; not compared on {', '.join(missing)} (no confirmation results)" if missing else ""
     major = majority_verdict(verdicts)
+    suspect = _suspect([(strategy, size), (full, size)], list(found), suite, flags)
     if major is None:
         parts = "; ".join(_exception(d, v, suite) for d, v in found.items())
-        return f"{head}: no verdict holds on most of the {len(found)} datasets compared — {parts}{tail}."
+        return f"{head}: no verdict holds on most of the {len(found)} datasets compared — {parts}{tail}.{suspect}"
     agree = [d for d, v in verdicts.items() if v == major]
     others = [_exception(d, found[d], suite) for d in found if verdicts[d] != major]
     cite = _on([f"{strategy}@{size}", f"{full}@{size}"], agree)
@@ -73,10 +92,10 @@ def _verdict_finding(
         if others
         else "; no exceptions"
     )
-    return text + tail + "."
+    return text + tail + "." + suspect
 
 
-def _rank_finding(t: RankTest) -> str | None:
+def _rank_finding(t: RankTest, flags: dict[CellKey, list[str]]) -> str | None:
     """Average ranks at one size, the Friedman verdict and the pairs beyond the CD."""
     if t.test is None:
         return None
@@ -98,10 +117,13 @@ def _rank_finding(t: RankTest) -> str | None:
             f": the ranks differ, but no pair is further apart than the Nemenyi CD ({f.cd:.2f})"
         )
     cite = _on([f"{s}@{t.train_size}" for s in t.strategies], list(t.datasets))
-    return f"{head}{verdict} {cite}."
+    suspect = _suspect([(s, t.train_size) for s in t.strategies], list(t.datasets), t.suite, flags)
+    return f"{head}{verdict} {cite}.{suspect}"
 
 
-def _bayes_finding(b: BayesRow, suite: Suite, margin: float, full: str) -> str:
+def _bayes_finding(
+    b: BayesRow, suite: Suite, margin: float, full: str, flags: dict[CellKey, list[str]]
+) -> str:
     """The Bayesian signed-rank test over datasets: a statement when one region of the posterior
     holds at least DECISIVE of its mass, else the probabilities without one."""
     where = f" [{suite.rest}]" if suite.rest else ""
@@ -120,9 +142,11 @@ def _bayes_finding(b: BayesRow, suite: Suite, margin: float, full: str) -> str:
         f"P({b.strategy} better) {b.p_strategy:.2f}; mean difference {b.mean_diff:+.1f} points"
     )
     cite = _on([f"{b.strategy}@{b.train_size}", f"{full}@{b.train_size}"], list(b.datasets))
+    cells = [(b.strategy, b.train_size), (full, b.train_size)]
+    suspect = _suspect(cells, list(b.datasets), suite, flags)
     if p >= DECISIVE:
-        return f"{head}: **{said}** with probability {p:.2f} ({odds}) {cite}."
-    return f"{head}: no region reaches {DECISIVE:g} ({odds}) {cite}."
+        return f"{head}: **{said}** with probability {p:.2f} ({odds}) {cite}.{suspect}"
+    return f"{head}: no region reaches {DECISIVE:g} ({odds}) {cite}.{suspect}"
 
 
 def _crossover_finding(summary: pd.DataFrame, suite: Suite, full: str) -> str | None:
@@ -156,18 +180,21 @@ def crossdataset_findings(
     tests: dict[str, list[RankTest]],
     suite_list: list[Suite],
     margin: float,
+    flags: dict[CellKey, list[str]],
     full: str = "full",
 ) -> list[str]:
     """The across-dataset statements, headline first: verdicts per dataset counted, the
-    Bayesian signed-rank test over datasets, ranks, crossovers."""
+    Bayesian signed-rank test over datasets, ranks, crossovers. A statement resting on flagged
+    cells (see Trust) is marked *suspect*, naming them, as the per-dataset findings are."""
     out: list[str] = []
     for suite in suite_list:
         for (strategy, size), found in dataset_verdicts(verdicts, suite).items():
-            out.append(_verdict_finding(strategy, size, found, suite, full))
+            out.append(_verdict_finding(strategy, size, found, suite, full, flags))
         out.extend(
-            _bayes_finding(b, suite, margin, full) for b in bayes_rows(summary, suite, margin)
+            _bayes_finding(b, suite, margin, full, flags)
+            for b in bayes_rows(summary, suite, margin)
         )
-        out.extend(line for t in tests[suite.rest] if (line := _rank_finding(t)))
+        out.extend(line for t in tests[suite.rest] if (line := _rank_finding(t, flags)))
         crossing = _crossover_finding(summary, suite, full)
         if crossing:
             out.append(crossing)

@@ -4,7 +4,9 @@ giving the same cross-dataset section as one sweep with a dataset grid axis."""
 
 from __future__ import annotations
 
+import json
 import re
+import shutil
 from pathlib import Path
 from types import ModuleType
 
@@ -105,6 +107,30 @@ def test_suite_report_states_majorities_and_names_exceptions(built_suite_report:
     assert "| lora | 100 | 3 of 3 | 2 | 0 | 1 | 0 |" in across
     assert "![Critical-difference diagrams, one per size](critical_difference.png)" in across
     assert (built_suite_report.parent / "critical_difference.png").stat().st_size > 0
+
+
+def test_cross_dataset_findings_on_a_flagged_cell_are_suspect(
+    suite_sweep: Path, tmp_path: Path
+) -> None:
+    """A flag on one dataset's cell marks every cross-dataset statement resting on it *suspect*,
+    naming the cell and reason, as the per-dataset findings do; statements on other cells stay
+    unmarked."""
+    sweep = tmp_path / "sweep"
+    shutil.copytree(suite_sweep, sweep)
+    flagged = sweep / "records" / "dataset-trec__strategy-lora__train_size-1000" / "confirm"
+    record = sorted(flagged.glob("*.json"))[0]
+    data = json.loads(record.read_text(encoding="utf-8"))
+    data["flags"] = ["lr_at_boundary"]
+    record.write_text(json.dumps(data), encoding="utf-8")
+
+    text = build_report(sweep, tmp_path / "report").read_text(encoding="utf-8")
+    findings = _section(text, "Findings").splitlines()
+    note = " *suspect*: lora@1000[dataset=trec] lr_at_boundary (1 of 3 runs)."
+    across = [line for line in findings if line.startswith("- Across datasets")]
+    on_it = [line for line in across if "lora@1000" in line]
+    assert len(on_it) == 3  # the verdict count, the Bayesian test, the ranks at 1000
+    assert all(line.endswith(note) for line in on_it), on_it
+    assert not any("suspect" in line for line in across if "lora@1000" not in line)
 
 
 def test_combined_sweeps_give_the_same_cross_dataset_section(
