@@ -105,7 +105,10 @@ def _disk(d: dict[str, Any]) -> list[Row]:
 def _sweep(s: dict[str, Any]) -> list[Row]:
     if "skipped" in s:
         return [("default sweep", s["skipped"], ">= 5x", "n/a")]
-    cells = f"{s['cells_present']} of {s['cells_expected'] or '?'} cells"
+    expected = s["cells_expected"]  # None when read from a records CSV, which has no sweep file
+    cells = (
+        f"{s['cells_present']} of {expected} cells" if expected else f"{s['cells_present']} cells"
+    )
     return [
         (
             f"sweep {s['sweep_dir']}: trials run / reused / pruned",

@@ -9,6 +9,7 @@ from pathlib import Path
 import pandas as pd
 
 from bench.sweep_cost import load_records, sweep_cost
+from bench.table import _sweep
 
 FACTORS = ({"head_only": 0.3, "top_k": 0.45}, 0.01, 1.7)  # uncached/full ratios, s/example, bf16
 
@@ -42,6 +43,11 @@ def test_records_csv_and_records_folder_give_the_same_cost(tmp_path: Path) -> No
                 "ratio", "eval_s", "test_evals_skipped"):  # fmt: skip
         assert from_csv[key] == from_dir[key], key
     assert from_csv["cells_present"] == 2 and from_csv["ratio"] > 1
+    rows = {name: value for name, value, *_ in _sweep(from_csv)}  # the CSV has no sweep file
+    assert (
+        "(2 cells; full, lora)"
+        in rows[f"sweep {from_csv['sweep_dir']}: trials run / reused / pruned"]
+    )
     assert load_records(tmp_path / "missing.csv") == []
 
 
