@@ -220,6 +220,7 @@ def render(results: dict[str, Any]) -> str:
     lines += _table(f"4. A {results['study']['trials']:,}-trial study at these per-trial times",
                     _study(results["study"], device))  # fmt: skip
     lines += ["Wall ~ ceil(trials / workers) x per-trial time (no start-up, no stragglers); "
-              "run `make bench` on the devices you will use to get their row.", ""]  # fmt: skip
+              "the bench times the CPU path only (its workload pins device=cpu): a GPU's row needs "
+              "its per-trial time from a sweep there.", ""]  # fmt: skip
     lines.append(f"Total bench time: {meta['total_s']:.0f} s.")
     return "\n".join(lines) + "\n"
