@@ -12,6 +12,9 @@
    cleared between variants.
 3. The cost of a finished sweep folder against uncached + unpruned (see bench/sweep_cost.py).
 4. A 2,000-trial study on 8 / 32 / 128 workers at the per-trial times measured in 1 and 3.
+5. bf16 vs fp32 parity on CPUs with native bf16 (bench/parity.py).
+6. On a CUDA machine only: the model step at batch 32 and the largest batch that fits, with GPU
+   memory and MFU (bench/gpu.py). Sections 1-5 time the CPU path (the workload pins device=cpu).
 
 Writes bench/out/bench.md (the table) and bench/out/bench.json (raw numbers). Throughput
 rounds (default 3, the median is reported) stop early when another would push the whole bench
@@ -41,11 +44,12 @@ import torch  # noqa: E402
 from bench.baselines import plain_loop, trainer_run  # noqa: E402
 from bench.disk_cache import disk_cache  # noqa: E402
 from bench.eval_replay import summary as eval_replay  # noqa: E402
+from bench.gpu import gpu_section  # noqa: E402
 from bench.parity import parity  # noqa: E402
 from bench.sweep_cost import sweep_cost  # noqa: E402
 from bench.table import render  # noqa: E402
 from bench.trials import cache_variants, harness_trial  # noqa: E402
-from bench.workload import Texts, Workload, clear_caches, load_texts  # noqa: E402
+from bench.workload import Texts, Workload, clear_caches, load_texts, model_dir  # noqa: E402
 from harness.runtime import native_bf16  # noqa: E402
 from harness.sweep.spec import load_sweep  # noqa: E402
 
@@ -202,6 +206,12 @@ def main(argv: list[str] | None = None) -> int:
     )
     p.add_argument("--budget-s", type=float, default=780, help="run fewer rounds past this (s)")
     p.add_argument("--no-parity", action="store_true", help="skip the bf16/fp32 parity trials")
+    p.add_argument(
+        "--peak-tflops",
+        type=float,
+        default=None,
+        help="the GPU's dense bf16 peak for MFU, where bench/gpu.py's table lacks the card",
+    )
     p.add_argument("--out", type=Path, default=OUT, help="where bench.md and bench.json go")
     args = p.parse_args(argv)
     work, rounds = (QUICK, args.rounds or 1) if args.quick else (FULL, args.rounds or 3)
@@ -236,6 +246,11 @@ def main(argv: list[str] | None = None) -> int:
     elif not args.no_parity:
         par = {"skipped": "skipped: this CPU has no native bf16 (AVX-512 BF16 / AMX)"}
 
+    gpu: dict[str, Any] = {"skipped": "no CUDA device"}
+    if torch.cuda.is_available():
+        _log("6/6 GPU: batch 32 and the largest batch that fits, memory and MFU")
+        gpu = gpu_section(model_dir(), args.peak_tflops, steps=5 if args.quick else 20)
+
     results = {
         "meta": {
             "quick": args.quick, "rounds": len(thr["harness"]), "workload": asdict(work),
@@ -250,7 +265,7 @@ def main(argv: list[str] | None = None) -> int:
             "loadavg_start": load_start, "loadavg_end": _loadavg(),
             "total_s": time.perf_counter() - started,
         },
-        "throughput": thr, "cache": cache_res, "disk_cache": disk, "sweep": sweep_res, "study": study, "parity": par,
+        "throughput": thr, "cache": cache_res, "disk_cache": disk, "sweep": sweep_res, "study": study, "parity": par, "gpu": gpu,
         "eval_replay": [r for r in replays if r is not None],
     }  # fmt: skip
     table = render(results)

@@ -178,6 +178,38 @@ def _parity(par: dict[str, Any]) -> list[Row]:
     return rows
 
 
+def _gpu(g: dict[str, Any]) -> list[Row]:
+    if "skipped" in g:
+        return [("GPU model step", f"skipped: {g['skipped']}", "", "n/a")]
+    peak = f"{g['peak_tflops']:g} TFLOP/s" if g["peak_tflops"] else "unknown (pass --peak-tflops)"
+    rows: list[Row] = [("card; dense bf16 peak", f"{g['device']}; {peak}", "", "")]
+    for i, r in enumerate(g["runs"]):
+        largest = i == len(g["runs"]) - 1 and i > 0
+        label = f"batch {r['batch']} x {r['seq']} tokens{' (largest that fits)' if largest else ''}"
+        mfu = "n/a" if r["mfu"] is None else f"{100 * r['mfu']:.1f} %"
+        target = f">= {100 * g['target']:.0f} %" if largest else ""
+        result = (
+            ""
+            if not largest or r["mfu"] is None
+            else ("PASS" if r["mfu"] >= g["target"] else "MISS")
+        )
+        rows.append((
+            f"{label}: train samples/s; peak GPU memory; model TFLOP/s; MFU",
+            f"{r['samples_per_s']:.0f}; {r['peak_memory_mb']:.0f} MB; {r['tflops_per_s']:.1f}; {mfu}",
+            target, result,
+        ))  # fmt: skip
+    if len(g["runs"]) == 1:
+        rows.append(
+            (
+                "largest batch that fits",
+                "none above 32 ran",
+                f">= {100 * g['target']:.0f} % MFU",
+                "MISS",
+            )
+        )
+    return rows
+
+
 def _study(st: dict[str, Any], device: str) -> list[Row]:
     rows: list[Row] = []
     for r in st["rows"]:
@@ -214,13 +246,16 @@ def render(results: dict[str, Any]) -> str:
     if "parity" in results:
         lines += _table("5. bf16 autocast on this CPU vs fp32 (the CPU default only if equivalent)",
                         _parity(results["parity"]))  # fmt: skip
+    if "gpu" in results:
+        lines += _table("6. GPU: MiniLM full fine-tuning step, bf16 autocast (bench/gpu.py: FLOP count "
+                        "and what it leaves out)", _gpu(results["gpu"]))  # fmt: skip
     if "formula" in results["sweep"]:
         lines += [f"Sweep estimate: {results['sweep']['formula']}.", ""]
     device = f"{meta['threads']}-thread CPU"
     lines += _table(f"4. A {results['study']['trials']:,}-trial study at these per-trial times",
                     _study(results["study"], device))  # fmt: skip
     lines += ["Wall ~ ceil(trials / workers) x per-trial time (no start-up, no stragglers); "
-              "the bench times the CPU path only (its workload pins device=cpu): a GPU's row needs "
-              "its per-trial time from a sweep there.", ""]  # fmt: skip
+              "these are the CPU path's per-trial times (sections 1-3 pin device=cpu): a GPU's row "
+              "needs its per-trial time from a sweep there.", ""]  # fmt: skip
     lines.append(f"Total bench time: {meta['total_s']:.0f} s.")
     return "\n".join(lines) + "\n"
