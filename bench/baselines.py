@@ -18,16 +18,17 @@ from transformers.utils import logging as hf_logging
 
 from bench.workload import Texts, Workload, model_dir
 
-__all__ = ["plain_loop", "trainer_run"]
+__all__ = ["classifier", "plain_loop", "trainer_run"]
 
 GROUP = 50  # length-grouping mega-batch, in batches (the same idea as harness.data.batching)
 
 
-def _model(num_labels: int) -> Any:
+def classifier(num_labels: int, path: str | None = None) -> Any:
+    """`AutoModelForSequenceClassification` in fp32 from `path` (default: the embedded MiniLM)."""
     hf_logging.set_verbosity_error()  # the freshly initialised classifier/pooler is expected
     hf_logging.disable_progress_bar()
     return AutoModelForSequenceClassification.from_pretrained(
-        model_dir(), num_labels=num_labels, dtype=torch.float32
+        path or model_dir(), num_labels=num_labels, dtype=torch.float32
     )
 
 
@@ -46,7 +47,7 @@ def trainer_run(work: Workload, data: Texts, max_steps: int = -1) -> dict[str, A
         remove_columns=["text"],
     )
     torch.manual_seed(work.seed)
-    model = _model(data.num_labels)
+    model = classifier(data.num_labels)
     with tempfile.TemporaryDirectory() as out:
         args = TrainingArguments(
             output_dir=out, per_device_train_batch_size=work.batch_size,
@@ -107,7 +108,7 @@ def plain_loop(work: Workload, data: Texts, max_steps: int | None = None) -> dic
     ids = tokenizer(data.texts, truncation=True, max_length=work.max_length)["input_ids"]
     labels = torch.tensor(data.labels)
     torch.manual_seed(work.seed)
-    model = _model(data.num_labels)
+    model = classifier(data.num_labels)
     optimizer = torch.optim.AdamW(
         model.parameters(), lr=work.lr, weight_decay=work.weight_decay, fused=True
     )

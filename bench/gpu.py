@@ -23,8 +23,8 @@ from collections.abc import Callable
 from typing import Any
 
 import torch
-from transformers import AutoModelForSequenceClassification
-from transformers.utils import logging as hf_logging
+
+from bench.baselines import classifier
 
 __all__ = ["PEAK_BF16_TFLOPS", "gpu_section", "largest_batch", "measure_step", "peak_tflops",
            "train_step_flops"]  # fmt: skip
@@ -70,11 +70,8 @@ def measure_step(
     model_dir: str, device: torch.device, batch: int, seq: int, steps: int, warmup: int = 3
 ) -> dict[str, Any]:
     """Time `steps` full fine-tuning steps (bf16 autocast, fused AdamW) after `warmup` untimed ones."""
-    hf_logging.set_verbosity_error()
     torch.manual_seed(0)
-    model = AutoModelForSequenceClassification.from_pretrained(
-        model_dir, num_labels=2, dtype=torch.float32
-    ).to(device)
+    model = classifier(2, model_dir).to(device)
     model.train()
     optimizer = torch.optim.AdamW(model.parameters(), lr=5e-5, fused=True)
     cfg = model.config
