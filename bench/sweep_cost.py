@@ -24,6 +24,16 @@ full step budget, in fp32, without the frozen-prefix cache. Per trial record (re
 - reused confirmation records count 0 on both sides of the headline ratio; the saving from
   reusing them is printed separately.
 Process overhead outside trials (Optuna, study storage, Python start-up) is in neither sum.
+
+What limits the ratio: it factors exactly into three savings applied in turn, each the ratio of
+two sums over the trials run,
+- steps not run = sum[overhead + trained x to_budget] / actual (pruning and plateau stops; a pruned
+  trial also gains the final evaluation it skipped),
+- bf16 = sum[overhead + trained x to_budget x fp32] / the sum before,
+- cache = naive / the sum before (cached trials at their uncached time),
+and two shares of the actual compute bound what any saving can reach: the share spent in trials
+no cache serves (frozen_prefix "none": full, LoRA, BitFit, ...; only stopping and bf16 act on
+it), and the share outside training (set-up, final evaluation), which no saving touches.
 """
 
 from __future__ import annotations
@@ -169,6 +179,14 @@ def sweep_cost(
 
     actual = sum(r["wall_time_s"] for r in runs)
     hypothetical = sum(hyp(r) for r in runs)
+    stopped = sum(_hypothetical(r, full_rate, overheads, {}, bench_full_rate) for r in runs)
+    in_bf16 = sum(
+        _hypothetical(r, full_rate, overheads, {}, bench_full_rate, bf16_speedup) for r in runs
+    )
+    uncached_s = sum(
+        r["wall_time_s"] for r in runs if r.get("frozen_prefix", "none") in (None, "none")
+    )
+    outside_s = sum(r["wall_time_s"] - _trained(r) for r in runs)
     with_reuse = hypothetical + sum(hyp(r) for r in reused)
     cells = {r["_path"].split("/")[0] for r in records}
     return {
@@ -184,6 +202,13 @@ def sweep_cost(
         "actual_s": actual,
         "hypothetical_s": hypothetical,
         "ratio": hypothetical / actual if actual > 0 else None,
+        "factors": {  # ratio = stopping x bf16 x cache (see the module docstring)
+            "stopping": stopped / actual if actual > 0 else None,
+            "bf16": in_bf16 / stopped if stopped > 0 else None,
+            "cache": hypothetical / in_bf16 if in_bf16 > 0 else None,
+        },
+        "uncached_share": uncached_s / actual if actual > 0 else None,
+        "outside_training_share": outside_s / actual if actual > 0 else None,
         "hypothetical_with_reuse_s": with_reuse,
         "ratio_with_reuse": with_reuse / actual if actual > 0 else None,
         "full_s_per_example_epoch": full_rate,

@@ -124,6 +124,7 @@ def _sweep(s: dict[str, Any]) -> list[Row]:
             "",
         ),
         ("naive / actual", _x(s["ratio"]), *_check(s["ratio"], 5)),
+        *_limits(s),
         (
             "validation share of training time (sum eval_time_s / sum train_time_s)",
             f"{100 * s.get('eval_s', 0) / max(s.get('train_s', 0), 1e-9):.0f} %",
@@ -138,6 +139,36 @@ def _sweep(s: dict[str, Any]) -> list[Row]:
         ),
         ("... also counting reused confirm runs as re-run", _x(s["ratio_with_reuse"]), "", ""),
     ]
+
+
+def _limits(s: dict[str, Any]) -> list[Row]:
+    """The naive / actual ratio factored into its savings, and the shares that bound it."""
+    f = s.get("factors")
+    if not f or None in f.values():
+        return []
+    rows: list[Row] = [
+        (
+            "what limits it: naive / actual = steps not run (pruning, plateau) x bf16 x cache",
+            f"{_x(f['stopping'])} x {_x(f['bf16'])} x {_x(f['cache'])}",
+            "",
+            "",
+        ),
+        (
+            "share of actual compute in trials no cache serves / outside training (no saving)",
+            f"{100 * s['uncached_share']:.0f} % / {100 * s['outside_training_share']:.0f} %",
+            "",
+            "",
+        ),
+    ]
+    if s["ratio"] < 5:
+        need = 5 / (f["bf16"] * f["cache"])
+        rows.append((
+            "5x at this bf16 and cache saving would need steps not run of",
+            f"{_x(need)} (has {_x(f['stopping'])})",
+            "",
+            "",
+        ))  # fmt: skip
+    return rows
 
 
 def _eval_replay(replays: list[dict[str, Any]]) -> list[Row]:
