@@ -115,6 +115,11 @@ def _trained(rec: dict[str, Any]) -> float:
     return train_s - (rec.get("cache_share_s") or 0.0) + (rec.get("cache_time_s") or 0.0)
 
 
+def _cached(rec: dict[str, Any]) -> bool:
+    """Whether the trial trained on a frozen-prefix cache."""
+    return rec.get("frozen_prefix", "none") not in (None, "none")
+
+
 def _key(rec: dict[str, Any]) -> tuple[str, int]:
     return rec["strategy"], int(rec["train_size"])
 
@@ -150,8 +155,7 @@ def _hypothetical(
     overhead = rec["wall_time_s"] - train_s
     if rec.get("status") == "pruned":
         overhead = overheads.get(_key(rec), overhead)
-    cached = rec.get("frozen_prefix", "none") not in (None, "none")
-    if cached and rec["strategy"] in uncached_vs_full and _samples(rec):
+    if _cached(rec) and rec["strategy"] in uncached_vs_full and _samples(rec):
         rate = full_rate.get(int(rec["train_size"]), bench_full_rate)
         train_s = rate * uncached_vs_full[rec["strategy"]] * _samples(rec)
     fp32 = bf16_speedup if rec.get("precision") == "bf16" else 1.0
@@ -183,9 +187,7 @@ def sweep_cost(
     in_bf16 = sum(
         _hypothetical(r, full_rate, overheads, {}, bench_full_rate, bf16_speedup) for r in runs
     )
-    uncached_s = sum(
-        r["wall_time_s"] for r in runs if r.get("frozen_prefix", "none") in (None, "none")
-    )
+    uncached_s = sum(r["wall_time_s"] for r in runs if not _cached(r))
     outside_s = sum(r["wall_time_s"] - _trained(r) for r in runs)
     with_reuse = hypothetical + sum(hyp(r) for r in reused)
     cells = {r["_path"].split("/")[0] for r in records}
