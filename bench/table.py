@@ -8,6 +8,8 @@ __all__ = ["render"]
 
 Row = tuple[str, str, str, str]
 
+SWEEP_TARGET = 5.0  # naive / actual (issue #17)
+
 
 def _x(value: float | None) -> str:
     return "n/a" if value is None else f"{value:.2f}x"
@@ -104,7 +106,7 @@ def _disk(d: dict[str, Any]) -> list[Row]:
 
 def _sweep(s: dict[str, Any]) -> list[Row]:
     if "skipped" in s:
-        return [("default sweep", s["skipped"], ">= 5x", "n/a")]
+        return [("default sweep", s["skipped"], f">= {SWEEP_TARGET:g}x", "n/a")]
     expected = s["cells_expected"]  # None when read from a records CSV, which has no sweep file
     cells = (
         f"{s['cells_present']} of {expected} cells" if expected else f"{s['cells_present']} cells"
@@ -123,7 +125,7 @@ def _sweep(s: dict[str, Any]) -> list[Row]:
             "",
             "",
         ),
-        ("naive / actual", _x(s["ratio"]), *_check(s["ratio"], 5)),
+        ("naive / actual", _x(s["ratio"]), *_check(s["ratio"], SWEEP_TARGET)),
         *_limits(s),
         (
             "validation share of training time (sum eval_time_s / sum train_time_s)",
@@ -160,10 +162,10 @@ def _limits(s: dict[str, Any]) -> list[Row]:
             "",
         ),
     ]
-    if s["ratio"] < 5:
-        need = 5 / (f["bf16"] * f["cache"])
+    if s["ratio"] < SWEEP_TARGET:
+        need = SWEEP_TARGET / (f["bf16"] * f["cache"])
         rows.append((
-            "5x at this bf16 and cache saving would need steps not run of",
+            f"{SWEEP_TARGET:g}x at this bf16 and cache saving would need steps not run of",
             f"{_x(need)} (has {_x(f['stopping'])})",
             "",
             "",
