@@ -36,7 +36,7 @@ test-fast: install ## Tests without the slow end-to-end and real-model ones
 lint: install ## ruff lint + format check, mypy
 	$(VENV)/bin/ruff check harness tests bench
 	$(VENV)/bin/ruff format --check harness tests bench
-	$(VENV)/bin/mypy harness
+	$(VENV)/bin/mypy harness bench
 
 format: install ## Apply ruff formatting and autofixes
 	$(VENV)/bin/ruff format harness tests bench

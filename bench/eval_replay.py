@@ -94,7 +94,8 @@ def replay_sparse(
     `rungs` are always evaluated, and no evaluation lands past best + patience or the budget."""
     values = {int(r["step"]): float(r[metric]) for r in history}
     wait = None if patience is None else patience * every
-    best_value, best_step, interval, step, evaluated = -math.inf, -1, every, every, []
+    best_value, best_step, interval, step = -math.inf, -1, every, every
+    evaluated: list[int] = []
     while True:
         if step not in values:
             return Replay(tuple(evaluated), None, best_step if best_step >= 0 else None, None)
