@@ -122,10 +122,14 @@ def when_full_pays(vs_full: pd.DataFrame, margin: float) -> str:
     return "When full fine-tuning pays: " + "; ".join(parts) + "."
 
 
-def _cheapest(cands: pd.DataFrame, cost: str) -> pd.Series | None:
-    """Lowest cost among candidates; None when no candidate recorded that cost."""
+def _cheapest(cands: pd.DataFrame, cost: str, best: pd.Series) -> pd.Series | None:
+    """Lowest cost among candidates, the best itself on a tie (costing the same is not cheaper);
+    None when no candidate recorded that cost."""
     valid = cands.dropna(subset=[cost]) if cost in cands.columns else cands.iloc[0:0]
-    return None if valid.empty else valid.sort_values([cost, "strategy"]).iloc[0]
+    if valid.empty:
+        return None
+    order = valid.assign(_other=valid["strategy"] != best["strategy"])
+    return valid.loc[order.sort_values([cost, "_other", "strategy"]).index[0]]
 
 
 def _cost_phrase(label: str, row: pd.Series, best: pd.Series, cost: str) -> str:
@@ -158,7 +162,9 @@ def cheapest_within(summary: pd.DataFrame, tolerance: float = 0.01) -> list[str]
             at = ok[ok["train_size"] == size]
             best = _best(at)
             cands = at[at["mean"] >= best["mean"] - tolerance - 1e-9]
-            picks = {cost: _cheapest(cands, cost) for cost in ("train_time_s", "trainable_params")}
+            picks = {
+                cost: _cheapest(cands, cost, best) for cost in ("train_time_s", "trainable_params")
+            }
             if all(p is None for p in picks.values()):
                 continue
             out.append(prefix + _cheapest_text(size, best, picks, tol))

@@ -9,7 +9,10 @@ from harness.report.findings import cheapest_within, generate_findings, incomple
 from harness.report.options import ReportOptions
 from harness.report.verdicts import verdict_table
 
-COSTS = {"full": (100.0, 22_000_000), "lora": (60.0, 150_000), "head_only": (5.0, 770)}
+COSTS = {
+    "full": (100.0, 22_000_000), "lora": (60.0, 150_000), "head_only": (5.0, 770),
+    "llrd": (120.0, 22_000_000), "reinit_top": (100.0, 22_000_000),
+}  # fmt: skip
 OPTS = ReportOptions(margin=1.0, alpha=0.05, seeds_min=8, seeds_max=8)
 
 
@@ -112,6 +115,19 @@ def test_cheapest_within_one_point_names_cheaper_strategy() -> None:
     assert "by train time head_only (85.5; 5.0 s vs 100.0 s)" in line
     assert "by trainable params head_only (85.5; 770 vs 22M)" in line
     assert line.endswith("[full@500, head_only@500].")
+
+
+def test_cheapest_within_a_tie_in_cost_is_the_best_itself() -> None:
+    """llrd trains as many parameters as reinit_top: that is not cheaper, whatever the names' order."""
+    close = summary({
+        ("full", 300): [0.79, 0.80, 0.78], ("llrd", 300): [0.81, 0.80, 0.82],
+        ("reinit_top", 300): [0.82, 0.81, 0.82],
+    })  # fmt: skip
+    line = cheapest_within(close)[0]
+    assert line == (
+        "At train_size=300, no cheaper strategy comes within 1 point of the best mean "
+        "(reinit_top, 81.7) [reinit_top@300]."
+    )
 
 
 def test_incomplete_cells_are_listed() -> None:
