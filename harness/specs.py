@@ -98,6 +98,7 @@ class TrainSpec:
     epochs: int | None  # whole epochs instead of max_steps (None = steps)
     eval_every_steps: int | None  # None = auto (~15 evaluations; per epoch when `epochs` is set)
     eval_from_step: int | None  # no evaluation before this step (but the last); None = min_steps
+    stop_step: int | None  # end after this step, schedule of max_steps kept (None: no such stop)
     test_eval: bool
     batch_size: int | None  # None = auto (by train size)
     eval_batch_size: int | None  # None = auto (by device)

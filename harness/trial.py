@@ -139,7 +139,7 @@ def _loop_spec(
         l1=spec.reg.l1, patience=spec.reg.early_stopping_patience, min_delta=spec.reg.early_stopping_min_delta,
         seed=spec.seed, device=device, precision=precision, selection=spec.train.selection_metric,
         grad_accum=_grad_accum(spec.train.grad_accum_steps, budget.batch_size),
-        eval_from=budget.eval_from,
+        eval_from=budget.eval_from, stop_at=budget.stop_at,
     )  # fmt: skip
 
 

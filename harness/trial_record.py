@@ -62,6 +62,7 @@ def base_record(
             "lr": spec.lr,
             "weight_decay": spec.reg.weight_decay,
             "dropout": spec.reg.dropout,
+            "head_lr": spec.head_lr,
             "history": [],
             **dict.fromkeys(
                 ("val_accuracy", "val_macro_f1", "val_loss", "test_accuracy", "test_macro_f1")

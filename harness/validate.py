@@ -124,6 +124,9 @@ def train_spec(
         raise ConfigError(
             "train.eval_from_step", f"must be a whole number >= 0 or min_steps, got {eval_from!r}"
         )
+    stop = t.get("stop_step")
+    if stop is not None:
+        check_positive("train.stop_step", stop, kind=int)
     if t["max_steps"] < t["min_steps"]:
         raise ConfigError("train.max_steps", f"must be >= train.min_steps ({t['min_steps']})")
     auto = {

@@ -13,7 +13,7 @@ import yaml
 from harness.config import TrackerSpec, load_spec
 from harness.sweep.progress import Progress
 from harness.sweep.spec import Cell, SweepSpec
-from harness.sweep.study import create_study, make_pruner, open_storage
+from harness.sweep.study import create_study, make_pruner, open_storage, sobol_points
 from harness.tracking import NoTracker, Tracker, make_tracker
 
 __all__ = ["Sweep", "open_sweep", "prepare"]
@@ -70,12 +70,16 @@ def prepare(sweep: Sweep) -> None:
     (spec.out / "sweep.yaml").write_text(
         yaml.safe_dump(spec.raw, sort_keys=False), encoding="utf-8"
     )
-    for cell in spec.cells:
+    for index, cell in enumerate(spec.cells):
+        search = sweep.search[cell.id]
+        if spec.sampler["name"] == "sobol" and not search.get_trials(deepcopy=False):
+            seed = (spec.sampler["seed"] * 1_000_003 + index * 10_007) % 2**31
+            for params in sobol_points(spec.space_for(cell), spec.n_trials, seed):
+                search.enqueue_trial(params)
         confirm = sweep.confirm[cell.id]
         if not confirm.get_trials(deepcopy=False):
             for seed, data_seed in spec.confirm_runs():
                 confirm.enqueue_trial({}, user_attrs={"seed": seed, "data_seed": data_seed})
-        search = sweep.search[cell.id]
         if "mlflow_parent_run_id" not in search.user_attrs:
             tags = {
                 "sweep": spec.name, "cell_id": cell.id, "phase": "cell",
