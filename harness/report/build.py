@@ -29,6 +29,7 @@ from harness.report.perclass import PerClass, example_predictions, per_class
 from harness.report.perclass_section import perclass_finding, perclass_section, plot_confusion
 from harness.report.plots import plot_cost_scatter, plot_learning_curves
 from harness.report.predictions import write_predictions
+from harness.report.previous import previous_section
 from harness.report.residuals import plot_residuals
 from harness.report.score import Score, add_score
 from harness.report.sources import Sweeps, read_sweeps
@@ -113,6 +114,16 @@ def _across(
     return [section], crossdataset_findings(summary, verdicts, tests, found, opts.margin, flags)
 
 
+def _previous(summary: pd.DataFrame, opts: ReportOptions, score: Score) -> list[str]:
+    """The comparison with a previous study's cells, when the sweep file names one."""
+    if not opts.previous:
+        return []
+    path = Path(opts.previous)
+    if not path.is_file():
+        raise ReportError(f"report.previous: no such file: {path}")
+    return [previous_section(summary, path, score=score)]
+
+
 def _per_class(found: list[PerClass], score: Score, out_dir: Path) -> tuple[list[str], list[str]]:
     """The per-class section, its figures and one finding per task; nothing for binary tasks."""
     if not found:
@@ -169,6 +180,7 @@ def build_report(
         overfit_section(summary, score),
         drift_section(records, score),
         hparams_section(records, summary, sweeps.dirs, score),
+        *_previous(summary, opts, score),
         _findings_section(
             summary, verdicts, opts, flags, [*crossover, *class_findings], across_findings
         ),

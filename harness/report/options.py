@@ -21,7 +21,7 @@ MAX_SEEDS = 100  # confirm.seeds.max above this is a typo, not a plan
 DEFAULT_MARGIN = 1.0  # points of the test metric: "equivalent" means within ±margin
 DEFAULT_ALPHA = 0.05
 SPENDING = ("obf", "pocock")  # error-spending over the looks (harness.stats.sequential)
-REPORT_KEYS = ("margin", "margin_reason", "alpha", "spending")
+REPORT_KEYS = ("margin", "margin_reason", "alpha", "spending", "previous")
 
 
 @dataclass(frozen=True)
@@ -34,6 +34,7 @@ class ReportOptions:
     seeds_max: int = 3
     spending: str = "obf"  # how alpha is spent over the looks: obf | pocock
     margin_reason: str = ""  # report.margin_reason: why this margin (stated in the report)
+    previous: str = ""  # report.previous: CSV of a previous study's confirmation runs to compare
     look_step: int = 1  # runs per cell between two looks (confirm.seeds_per_draw)
 
     @property
@@ -127,7 +128,11 @@ def report_options(
     reason = section.get("margin_reason", "")
     if not isinstance(reason, str):
         raise ReportError(f"report.margin_reason: must be text, got {reason!r}")
+    previous = section.get("previous", "")
+    if not isinstance(previous, str):
+        raise ReportError(f"report.previous: must be a path to a CSV, got {previous!r}")
     return ReportOptions(
+        previous=previous,
         margin=margin,
         alpha=alpha,
         seeds_min=low,
