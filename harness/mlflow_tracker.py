@@ -5,7 +5,6 @@ children of a sweep cell's parent run. What goes in comes from the record's sche
 from __future__ import annotations
 
 import contextlib
-import fcntl
 import json
 import logging
 import os
@@ -15,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+from filelock import FileLock
 
 __all__ = ["MlflowTracker", "default_experiment", "default_uri"]
 
@@ -39,12 +39,8 @@ def _store_lock(uri: str) -> Iterator[None]:
         return
     path = Path(uri.removeprefix("sqlite:///"))
     path.parent.mkdir(parents=True, exist_ok=True)
-    with open(path.with_name(path.name + ".lock"), "a+") as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
+    with FileLock(path.with_name(path.name + ".lock")):
+        yield
 
 
 class MlflowTracker:
