@@ -51,7 +51,7 @@ def _build_model(
     if isinstance(positions, int) and spec.data.max_length > positions:  # long texts would crash
         raise ConfigError(
             "dataset.max_length",
-            f"{spec.data.max_length} exceeds the {positions} positions of {spec.model.name_or_path}",
+            f"{spec.data.max_length} exceeds the {positions} positions of {spec.model.identity}",
             f"1..{positions}",
         )
     head = instantiate(spec.head_cfg, _convert_="all")(

@@ -12,7 +12,7 @@ from harness.report.build import build_report
 from harness.report.errors import ReportError
 from harness.report.paths import read_sweep_yaml, resolve_sweep_dir
 
-__all__ = ["run_report_command"]
+__all__ = ["HELP", "USAGE", "run_report_command"]
 
 USAGE = (
     "usage: harness report SWEEP_DIR|SWEEP_YAML [SWEEP_DIR|SWEEP_YAML ...] [out=DIR] "
@@ -20,6 +20,31 @@ USAGE = (
     "reports/<name>+<name> for combined sweeps)"
 )
 _OVERRIDES = ("out", "report.margin", "report.alpha")
+HELP = f"""{USAGE}
+
+Builds the report from the sweep's records on disk (never from MLflow): what ran, every cell's
+confirmed test score against full fine-tuning with a verdict (better / worse / equivalent within
+report.margin points / undecided), trust checks, cost, and findings.
+
+arguments:
+  SWEEP_DIR|SWEEP_YAML  a sweep's output folder (runs/<name>, holding records/ and sweep.yaml),
+                        or its sweep file (sweeps/<name>.yaml: its `out` folder is read); several
+                        make one report with a section across datasets
+  out=DIR               where to write (default reports/<name>)
+  report.margin=POINTS  what 'equivalent' means, in points of the test metric (default: the sweep
+                        file's report.margin, else 1.0)
+  report.alpha=A        family-wise error rate of the verdicts (default 0.05)
+
+writes, in DIR:
+  report.md             the report; the figures below are linked from it
+  learning_curves.png   test score against training-set size, per strategy (a panel per dataset)
+  cost_scatter.png      test score against training cost, with the cheapest-for-its-score front
+  training_curves.png   validation curves of the confirmation runs
+  budget_curves.png     where runs stopped against their step budget
+  verdicts.csv          every comparison with its interval and test
+  records.csv/.parquet  one row per trial, for slicing the data yourself
+and logs them to the sweep's MLflow experiment (a `report` run; each cell's parent run gets
+verdict_vs_full and diff_vs_full)."""
 
 
 def _parse(args: Sequence[str]) -> tuple[list[str], dict[str, str]]:
