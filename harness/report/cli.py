@@ -80,7 +80,8 @@ def _log_to_mlflow(meta: dict[str, object], report: Path) -> str | None:
 
 def _verdicts_to_cells(mlflow: Any, table: Path) -> None:
     """Each partial cell's verdict against full on the cell's parent run: tag `verdict_vs_full`,
-    metrics `diff_vs_full` and its 95 % interval (points), so the runs table compares cells."""
+    metrics `diff_vs_full` and its 95 % interval, so the runs table compares cells. In MLflow
+    every score is a fraction, as in the records: verdicts.csv's points are divided by 100."""
     import pandas as pd
 
     verdicts = pd.read_csv(table, keep_default_na=False)
@@ -94,7 +95,8 @@ def _verdicts_to_cells(mlflow: Any, table: Path) -> None:
                 mlflow.set_tags(run_id, {"verdict_vs_full": str(row["verdict"])})
                 numbers = {"diff_vs_full": row["diff"], "diff_vs_full_ci_low": row["ci_low"],
                            "diff_vs_full_ci_high": row["ci_high"]}  # fmt: skip
-                mlflow.log_summary(run_id, {}, {k: float(v) for k, v in numbers.items() if v != ""})
+                fractions = {k: float(v) / 100 for k, v in numbers.items() if v != ""}
+                mlflow.log_summary(run_id, {}, fractions)
 
 
 def run_report_command(args: Sequence[str]) -> int:
