@@ -151,9 +151,11 @@ def _one_trial(overrides: Sequence[str]) -> int:
     spec = _load_one(overrides)  # bad input fails here, before torch is even imported
     from harness.tracking import make_tracker
     from harness.trial import run_trial
+    from harness.trial_bar import TrialBar, bar_enabled
 
     tracker = make_tracker(spec.tracker)
-    rec, path = run_trial(spec, tracker=tracker)
+    bar = TrialBar(f"{spec.choices['strategy']}@{spec.data.train_size}") if bar_enabled() else None
+    rec, path = run_trial(spec, tracker=tracker, bar=bar)
     print(
         f"{rec['status']}: {_what_ran(spec, rec)} (seed={rec['seed']}, {rec['device']}, "
         f"{rec.get('precision')})\n"
