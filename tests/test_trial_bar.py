@@ -16,11 +16,20 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from conftest import TINY
 
 from harness.trial_bar import TrialBar, bar_enabled
 
-TRIAL = [*TINY, "train.epochs=null", "train.max_steps=4", "train.min_steps=1"]
+TRIAL = [  # a tiny trial of 4 steps (tests/conftest.py's TINY, by steps)
+    "model=tiny",
+    "tracker=none",
+    "dataset.train_size=48",
+    "dataset.val_size=32",
+    "train.batch_size=16",
+    "train.drift_examples=16",
+    "train.precision=fp32",
+    "train.max_steps=4",
+    "train.min_steps=1",
+]
 BAR = "steps |"  # what every drawn bar line holds
 
 
