@@ -58,11 +58,10 @@ bench: install ## Speed benchmark: harness vs HF Trainer vs plain loop, cache on
 scaleout: install ## The smoke sweep by 1 and by 3 workers on one storage (PG=postgresql+psycopg://user@host: a server; else SQLite)
 	$(PY) bench/scaleout.py $(if $(PG),--server $(PG))
 
-ui: install ## MLflow UI over the project's store, printing each experiment's runs-table link (TRACKING=postgresql://... a shared store; http://host:5000 a server)
+ui: install ## MLflow UI over the project's store; once it answers, each experiment's runs-table link (TRACKING=postgresql://... a shared store; http://host:5000 a server)
 	@case "$(TRACKING)" in \
 	  http://*|https://*) echo "MLflow tracking server: open $(TRACKING) (the server is the UI)"; $(PY) -m harness.ui $(TRACKING) $(TRACKING);; \
-	  *) $(PY) -m harness.ui $(TRACKING) http://127.0.0.1:5000; \
-	     $(VENV)/bin/mlflow ui --backend-store-uri $(TRACKING) --port 5000;; \
+	  *) $(PY) -m harness.ui serve $(TRACKING) 5000;; \
 	esac
 
 dashboard: install ## Optuna dashboard on runs/$(SWEEP)/study.db (STUDY=<storage URL>: another study storage)

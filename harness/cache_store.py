@@ -12,7 +12,6 @@ with a warning naming it, and is rebuilt. Above the size cap the least recently 
 from __future__ import annotations
 
 import contextlib
-import fcntl
 import hashlib
 import io
 import os
@@ -22,6 +21,7 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 import torch
+from filelock import FileLock
 
 __all__ = ["DiskStore", "content_key", "tensor_digest"]
 
@@ -55,12 +55,8 @@ class DiskStore:
     def lock(self, key: str) -> Iterator[None]:
         """Exclusive per-key lock across processes: one builder, the others wait for its file."""
         self.root.mkdir(parents=True, exist_ok=True)
-        with open(self.root / f"{key}.lock", "a+") as handle:
-            fcntl.flock(handle, fcntl.LOCK_EX)
-            try:
-                yield
-            finally:
-                fcntl.flock(handle, fcntl.LOCK_UN)
+        with FileLock(self.root / f"{key}.lock"):  # flock on POSIX, msvcrt on Windows
+            yield
 
     def load(self, key: str) -> dict[str, object] | None:
         """The stored payload, or None when absent or corrupt (a corrupt file is discarded)."""

@@ -20,11 +20,7 @@ if TYPE_CHECKING:
 
 __all__ = ["main"]
 
-HELP = {  # `harness <command> --help`; `trial` has its own (the config groups and keys)
-    "sweep": "usage: harness sweep sweeps/<name>.yaml [key=value ...]\n"
-    "Runs the sweep file's grid: per cell an Optuna search, then confirmation runs; resumes where\n"
-    "it stopped when run again. Overrides edit the file's keys, e.g. search.n_trials=4 workers=1\n"
-    "out=runs/try. Records: <out>/records (default runs/<name>); `harness report` reads them.",
+HELP = {  # `harness <command> --help`; trial, sweep and report have their own (_help)
     "worker": "usage: harness worker sweeps/<name>.yaml [key=value ...]\n"
     "One extra worker on a running sweep's storage (what `workers: N` and the SLURM / Ray\n"
     "launchers start): takes trials until the sweep is done.",
@@ -32,6 +28,19 @@ HELP = {  # `harness <command> --help`; `trial` has its own (the config groups a
     "Shows or empties the on-disk frozen-prefix cache (default: $HARNESS_CACHE_DIR, else the\n"
     "user cache folder).",
 }
+
+
+def _help(command: str) -> str:
+    """`harness <command> --help` (other than `trial`, whose help lists the config groups)."""
+    if command == "sweep":
+        from harness.sweep.usage import sweep_help
+
+        return sweep_help()
+    if command == "report":
+        from harness.report.cli import HELP as REPORT_HELP
+
+        return REPORT_HELP
+    return HELP[command]
 
 
 def _quiet() -> None:
@@ -114,16 +123,42 @@ def _load_one(overrides: Sequence[str]) -> TrialSpec:
         raise
 
 
+def _peft_type(strategy_cfg: dict[str, object]) -> str | None:
+    """PEFT's method behind a strategy: its `peft_type` key, else its module's PEFT_TYPE."""
+    from hydra.utils import get_object
+
+    kind = strategy_cfg.get("peft_type")
+    if not kind:
+        module = str(strategy_cfg.get("_target_", "")).rpartition(".")[0]
+        try:
+            kind = getattr(get_object(module), "PEFT_TYPE", None)
+        except Exception:  # noqa: BLE001 - a name only
+            kind = None
+    return f"{kind}{', DoRA' if strategy_cfg.get('use_dora') else ''}" if kind else None
+
+
+def _what_ran(spec: TrialSpec, rec: dict[str, object]) -> str:
+    """`lora (PEFT LORA) on tiny (bert), sst2 n=512`: the strategy, the model, the data size."""
+    from harness.models.loading import model_family
+
+    peft, family = _peft_type(spec.strategy_cfg), model_family(spec.model)
+    strategy = f"{rec['strategy']}{f' (PEFT {peft})' if peft else ''}"
+    model = f"{rec['model']}{f' ({family})' if family else ''}"
+    return f"{strategy} on {model}, {rec['dataset']} n={rec['train_size']}"
+
+
 def _one_trial(overrides: Sequence[str]) -> int:
     spec = _load_one(overrides)  # bad input fails here, before torch is even imported
     from harness.tracking import make_tracker
     from harness.trial import run_trial
+    from harness.trial_bar import TrialBar, bar_enabled
 
     tracker = make_tracker(spec.tracker)
-    rec, path = run_trial(spec, tracker=tracker)
+    bar = TrialBar(f"{spec.choices['strategy']}@{spec.data.train_size}") if bar_enabled() else None
+    rec, path = run_trial(spec, tracker=tracker, bar=bar)
     print(
-        f"{rec['status']}: {rec['strategy']} on {rec['dataset']} (n={rec['train_size']}, seed={rec['seed']}, "
-        f"{rec['device']}, {rec.get('precision')})\n"
+        f"{rec['status']}: {_what_ran(spec, rec)} (seed={rec['seed']}, {rec['device']}, "
+        f"{rec.get('precision')})\n"
         f"  val accuracy  {_fmt(rec['val_accuracy'], True)}   val macro-F1  {_fmt(rec['val_macro_f1'], True)}\n"
         f"  test accuracy {_fmt(rec['test_accuracy'], True)}   test macro-F1 {_fmt(rec['test_macro_f1'], True)}\n"
         f"  train accuracy {_fmt(rec['train_accuracy'], True)}  best step {rec.get('best_step')} of {rec.get('optimizer_steps')} ({rec.get('stopped_by')})\n"
@@ -196,9 +231,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     ns = parser.parse_args(argv)
     try:
         if ns.args[:1] in (["-h"], ["--help"]) and ns.command != "trial":
-            from harness.report.cli import USAGE
-
-            print(HELP.get(ns.command, USAGE))
+            print(_help(ns.command))
             return 0
         ns.args = _take_config_dirs(ns.args)
         if ns.command == "trial":

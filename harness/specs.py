@@ -55,6 +55,16 @@ class ModelSpec:
     trust_remote_code: bool = False  # hub users: run the repository's own modelling code
 
     @property
+    def identity(self) -> str:
+        """What the record names as loaded: the hub name or folder; a random-init model its family
+        and its tokenizer's source (it loads no pretrained weights from there)."""
+        if not self.random_init:
+            return self.name_or_path
+        from harness.paths import readable_source
+
+        return f"{self.family}, random init; tokenizer from {readable_source(self.name_or_path)}"
+
+    @property
     def key(self) -> str:
         """Names the pretrained weights: what process-wide caches of their outputs are keyed by."""
         if self.random_init:

@@ -38,7 +38,7 @@ def base_record(
             "config": spec.config,
             "overrides": list(spec.overrides),  # as the user typed them
             "model": spec.choices["model"],
-            "model_name_or_path": spec.model.name_or_path,
+            "model_name_or_path": spec.model.identity,
             "dataset": spec.data.name,
             "task": spec.data.task,
             **{

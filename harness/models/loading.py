@@ -21,7 +21,10 @@ from harness.config import ModelSpec
 from harness.errors import ConfigError
 from harness.models.layouts import check_layout, layout_for
 
-__all__ = ["load_encoder", "load_tokenizer", "pretrained_encoder", "set_dropout", "tiny_config"]
+__all__ = [
+    "load_encoder", "load_tokenizer", "model_family", "pretrained_encoder", "set_dropout",
+    "tiny_config",
+]  # fmt: skip
 
 # tiny models: BERT-named sizes (conf/model/tiny.yaml) -> the family's own names, plus settings
 # that make the tiny model exercise what the real family has (ELECTRA's projection, DeBERTa-v3's
@@ -108,6 +111,20 @@ def tiny_config(family: str, vocab_size: int, sizes: dict[str, Any]) -> Any:
         if isinstance(value, int) and not 0 <= value < vocab_size:
             setattr(config, name, None)
     return config
+
+
+def model_family(spec: ModelSpec) -> str | None:
+    """The model's transformers `model_type` (bert, roberta, ...), for what a trial prints; None
+    when its config cannot be read offline."""
+    if spec.random_init:
+        return spec.family
+    try:
+        config = AutoConfig.from_pretrained(
+            spec.name_or_path, revision=spec.revision, trust_remote_code=spec.trust_remote_code
+        )
+    except Exception:  # noqa: BLE001 - a name only: the trial has run already
+        return None
+    return str(config.model_type)
 
 
 @lru_cache(maxsize=4)

@@ -42,7 +42,7 @@ class RunFacts:
 
     # -- what ran ----------------------------------------------------------------------------------
     model: str = fact("model option name (`minilm`, `tiny`, `hub`)", sink="param", required=True, section=W)  # fmt: skip
-    model_name_or_path: str = fact("what was loaded (hub name or folder)", sink="param", required=True, section=W)  # fmt: skip
+    model_name_or_path: str = fact("what was loaded (hub name or folder); a random-init model (`tiny`): its family and its tokenizer's source", sink="param", required=True, section=W)  # fmt: skip
     dataset: str = fact("dataset name (`sst2`, `conll2003`, ...)", sink="param", tag=True, required=True, section=W)  # fmt: skip
     task: str = fact(
         "`sequence_classification` \\| `sentence_pair_classification` \\| "

@@ -6,6 +6,7 @@ from __future__ import annotations
 import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import optuna
 import yaml
@@ -48,7 +49,10 @@ def open_sweep(spec: SweepSpec) -> Sweep:
         NoTracker()
         if spec.tracker["name"] == "none"
         else make_tracker(
-            TrackerSpec(name="mlflow", uri=spec.tracker.get("uri"), experiment=f"sweep-{spec.name}")
+            TrackerSpec(
+                name="mlflow", uri=spec.tracker.get("uri"), experiment=f"sweep-{spec.name}"
+            ),
+            source=f"harness sweep {spec.path}",
         )
     )
     sweep = Sweep(spec=spec, tracker=tracker)
@@ -63,8 +67,50 @@ def open_sweep(spec: SweepSpec) -> Sweep:
     return sweep
 
 
+def _shared(spec: SweepSpec, cell: Cell) -> dict[str, Any]:
+    """What every run of a cell records alike (model, dataset, config): its parent run's facts."""
+    from harness.runtime import git_info
+
+    trial = load_spec([*spec.trial_base, *cell.overrides(), "tracker=none"])
+    return {
+        "model": trial.choices["model"],
+        "model_name_or_path": trial.model.identity,
+        "dataset": trial.data.name,
+        "task": trial.data.task,
+        "train_size": trial.data.train_size,
+        "val_size": trial.data.val_size,
+        "data_seed": trial.data.data_seed,
+        "config": trial.config,
+        "git_sha": git_info()[0],
+    }
+
+
+def comparison_columns(metric: str) -> list[str]:
+    """The runs-table columns that compare cells at a glance (MLflow's column keys): a cell's
+    confirmed test score, its interval and verdict against full, its cost; a run's scores."""
+    test = "test_" + metric.removeprefix("val_")
+    names = [
+        f"metrics.`{test}_mean`",
+        f"metrics.`{test}_ci_low`",
+        f"metrics.`{test}_ci_high`",
+        "metrics.`diff_vs_full`",
+        "tags.`verdict_vs_full`",
+        "metrics.`confirm_runs`",
+        "metrics.`trainable_params`",
+        "metrics.`train_time_s_mean`",
+        f"metrics.`{metric}`",
+        f"metrics.`{test}`",
+        "metrics.`train_time_s`",
+        "attributes.`Dataset`",
+    ]
+    return names
+
+
 def prepare(sweep: Sweep) -> None:
-    """Once per sweep (idempotent): seeds enqueued, MLflow parent runs, the sweep file on disk."""
+    """Once per sweep (idempotent): seeds enqueued, MLflow parent runs and the comparison view,
+    the sweep file on disk."""
+    from harness.sweep.runs import run_name  # runs.py imports this module
+
     spec = sweep.spec
     spec.out.mkdir(parents=True, exist_ok=True)
     (spec.out / "sweep.yaml").write_text(
@@ -86,6 +132,14 @@ def prepare(sweep: Sweep) -> None:
                 "out": str(spec.out.resolve()),  # two sweeps of one name are told apart by folder
                 **{k: str(v) for k, v in cell.values},
             }  # fmt: skip
-            run_id = sweep.tracker.start_parent(cell.id, tags, experiment=sweep.experiment)
+            run_id = sweep.tracker.start_parent(
+                run_name(cell, "cell"),
+                tags,
+                experiment=sweep.experiment,
+                shared=_shared(spec, cell) if sweep.tracker.uri else None,
+            )
             search.set_user_attr("mlflow_parent_run_id", run_id)
             sweep.tracker.log_artifact(run_id, spec.out / "sweep.yaml")
+    sweep.tracker.set_view(
+        sweep.experiment, comparison_columns(spec.metric), f"compare {spec.name}"
+    )
