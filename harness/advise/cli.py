@@ -130,7 +130,7 @@ def parse_args(args: Sequence[str]) -> AdviseArgs:
         train_size=_whole("train_size", keys["train_size"]) if "train_size" in keys else None,
         margin=_points("margin", keys["margin"]) if "margin" in keys else None,
         out=Path(keys["out"]) if keys.get("out") else None,
-        json="--json" in flags,
+        json="--json" in flags and not flags["--json"],  # --json=FILE: the screen as well
         json_file=Path(flags["--json"]) if flags.get("--json") else None,
         data=Path(flags["--data"]) if pilot else None,
         test=Path(flags["--test"]) if "--test" in flags else None,

@@ -70,9 +70,10 @@ def screen_text(advice: Advice, out_dir: Path | None = None) -> str:
     per_cell = study.runs.groupby(["unit", "strategy", "train_size"]).size()
     low, high = int(per_cell.min()), int(per_cell.max())
     runs = f"{low}" if low == high else f"{low}-{high}"
-    scope = f"{len(advice.units)} datasets, pooled" if advice.pooled else head.label
+    scope = f"{len(advice.units)} datasets, pooled; " if advice.pooled else f"{head.label}; "
+    scope = "" if scope == f"{study.name}; " else scope
     lines = [
-        f"harness advise: {study.name} ({scope}; test {study.score_label} in points) at "
+        f"harness advise: {study.name} ({scope}test {study.score_label} in points) at "
         f"train_size={n}",
         *_wrap(f"N: {where(advice)}; {runs} confirmation runs per cell.", ""),
         "",

@@ -20,7 +20,7 @@ train_size  N, the number of training examples you have
 margin      points; default: the sweep file's report.margin, else 1
 out         folder for advice.md, learning_curves.png, advice.json
             (default runs/advise/<study>-n<N>; with --data: runs/advise/<csv name>)
---json      print the JSON instead of the screen (--json=FILE: write it there as well)
+--json      print the JSON instead of the screen; --json=FILE writes it there and prints the screen
 
 --data      your own labelled CSV/TSV/JSONL (columns text_column, label_column): runs a pilot study
             sized to --budget on this machine (measured first): full, lora, bitfit, head_only at N
