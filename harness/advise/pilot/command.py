@@ -33,7 +33,6 @@ from harness.errors import ConfigError
 __all__ = ["RESERVE_S", "run_pilot_command"]
 
 RESERVE_S = 30.0  # kept back from the sweep: reading its records and writing the advice
-START_S = 15.0  # the sweep's own start (imports, the preflight compose of every cell, workers)
 SLACK = 0.05  # of the budget, against estimates that err
 
 
@@ -82,8 +81,9 @@ def _plan_or_resume(
     print(f"pilot: measuring this machine ({len(PILOT_STRATEGIES)} probe trials)...", file=log)
     machine = measure_machine(_base(args, data), PILOT_STRATEGIES, n, out / "probe")
     elapsed = time.monotonic() - started
-    available = budget_s - elapsed - RESERVE_S - GRACE_S - START_S - SLACK * budget_s
-    plan = plan_pilot(available, machine.costs, sizes, machine.workers)
+    available = budget_s - elapsed - RESERVE_S - GRACE_S - SLACK * budget_s
+    start = machine.sweep_start_s(len(PILOT_STRATEGIES) * len(sizes))
+    plan = plan_pilot(available, machine.costs, sizes, machine.workers, start)
     name = "pilot-" + (re.sub(r"[^A-Za-z0-9_-]+", "_", Path(settings["data"]).stem) or "data")
     sweep = pilot_sweep(
         plan, name, _base(args, data), (out / "sweep").resolve(), data.metric, args.margin
@@ -93,6 +93,7 @@ def _plan_or_resume(
         "settings": settings,
         "machine": {
             "description": machine.description,
+            "sweep_start_s": start,
             "workers": machine.workers,
             "threads": machine.threads,
             "measured_s": machine.seconds,

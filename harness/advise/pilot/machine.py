@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import json
 import os
+import subprocess
+import sys
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -20,7 +22,14 @@ from typing import Any
 from harness.advise.pilot.plan import TrialCost
 from harness.errors import ConfigError
 
-__all__ = ["PROBE_STEPS", "Machine", "costs_from_record", "measure_machine", "workers_here"]
+__all__ = [
+    "PROBE_STEPS",
+    "Machine",
+    "costs_from_record",
+    "measure_machine",
+    "process_start_s",
+    "workers_here",
+]
 
 PROBE_STEPS = 8  # optimizer steps per probe: enough to get past the first, slower steps
 
@@ -33,7 +42,13 @@ class Machine:
     workers: int
     threads: int  # torch threads per worker
     costs: dict[str, TrialCost]
+    start_s: float  # a sweep process's imports (the sweep, then its workers in parallel)
+    compose_s: float  # composing one trial's config (the sweep's preflight does one per cell)
     seconds: float  # spent measuring
+
+    def sweep_start_s(self, cells: int) -> float:
+        """Before the first trial of a sweep runs: two process starts and the preflight."""
+        return 2 * self.start_s + cells * self.compose_s
 
 
 def workers_here() -> tuple[int, int, str]:
@@ -64,23 +79,37 @@ def costs_from_record(rec: dict[str, Any]) -> TrialCost:
     )
 
 
-def _probe(overrides: list[str], path: Path, threads: int) -> dict[str, Any]:
-    """One probe trial (or its record from an earlier, interrupted pilot)."""
+def _probe(overrides: list[str], path: Path, threads: int) -> tuple[dict[str, Any], float]:
+    """One probe trial (or its record from an earlier, interrupted pilot) and its compose time."""
+    from harness.config import load_spec
+
+    tick = time.perf_counter()
+    spec = load_spec([*overrides, f"record_path='{path}'"])
+    compose_s = time.perf_counter() - tick
     if path.is_file():
-        return dict(json.loads(path.read_text(encoding="utf-8")))
+        return dict(json.loads(path.read_text(encoding="utf-8"))), compose_s
     import torch
 
-    from harness.config import load_spec
     from harness.trial import run_trial
 
-    spec = load_spec([*overrides, f"record_path='{path}'"])
     before = torch.get_num_threads()
     torch.set_num_threads(threads)
     try:
         rec, _ = run_trial(spec)
     finally:
         torch.set_num_threads(before)
-    return rec
+    return rec, compose_s
+
+
+def process_start_s() -> float:
+    """Seconds a fresh Python process takes to import what a sweep worker needs."""
+    tick = time.perf_counter()
+    subprocess.run(
+        [sys.executable, "-c", "import harness.trial, harness.sweep.runner"],
+        check=False,
+        capture_output=True,
+    )
+    return time.perf_counter() - tick
 
 
 def measure_machine(
@@ -90,6 +119,7 @@ def measure_machine(
     started = time.perf_counter()
     workers, threads, description = workers_here()
     costs: dict[str, TrialCost] = {}
+    composing: list[float] = []
     for strategy in strategies:
         overrides = [
             *base,
@@ -100,7 +130,7 @@ def measure_machine(
             f"train.eval_every_steps={PROBE_STEPS}",
             "tracker=none",
         ]
-        rec = _probe(overrides, folder / f"probe-{strategy}.json", threads)
+        rec, compose_s = _probe(overrides, folder / f"probe-{strategy}.json", threads)
         if rec.get("status") != "completed":
             (folder / f"probe-{strategy}.json").unlink(missing_ok=True)  # measure again next time
             raise ConfigError(
@@ -108,4 +138,13 @@ def measure_machine(
                 f"the {strategy} probe trial failed ({rec.get('error')}); record: {folder}",
             )
         costs[strategy] = costs_from_record(rec)
-    return Machine(description, workers, threads, costs, time.perf_counter() - started)
+        composing.append(compose_s)
+    return Machine(
+        description,
+        workers,
+        threads,
+        costs,
+        process_start_s(),
+        max(composing),
+        time.perf_counter() - started,
+    )

@@ -91,7 +91,7 @@ def _wall_s(
     runs_per_cell: int,
     workers: int,
 ) -> float:
-    """Wall time of the sweep: every cell's runs (and cache builds) spread over the workers."""
+    """Wall time of the trials: every cell's runs (and cache builds) spread over the workers."""
     work = sum(
         n_sizes * (runs_per_cell * costs[s].run_s(steps) + costs[s].cache_s) for s in strategies
     )
@@ -104,26 +104,29 @@ def plan_pilot(
     costs: Mapping[str, TrialCost],
     sizes: Sequence[int],
     workers: int = 1,
+    start_s: float = 0.0,
     strategies: Sequence[str] = PILOT_STRATEGIES,
 ) -> PilotPlan:
-    """The largest pilot that fits `available_s`: the longest step budget, then the most
-    configurations, then the most confirmation runs (3..10); ConfigError naming --budget when
-    even the smallest (80 steps, 2 configurations, 3 runs) does not fit."""
+    """The largest pilot whose sweep fits `available_s` seconds (`start_s` of them before the
+    first trial): the longest step budget, then the most configurations, then the most
+    confirmation runs (3..10). ConfigError naming --budget when even the smallest does not fit."""
     missing = [s for s in strategies if s not in costs]
     if missing:
         raise ValueError(f"no measured cost for {', '.join(missing)}")
+
+    def wall(steps: int, runs: int) -> float:
+        return start_s + _wall_s(costs, strategies, len(sizes), steps, runs, workers)
+
     for steps in STEP_OPTIONS:
         for n_trials in SEARCH_OPTIONS:
-            seeds = 0
-            for r in range(MAX_SEEDS, MIN_SEEDS - 1, -1):
-                if (
-                    _wall_s(costs, strategies, len(sizes), steps, n_trials + r, workers)
-                    <= available_s
-                ):
-                    seeds = r
-                    break
-            if seeds:
-                estimate = _wall_s(costs, strategies, len(sizes), steps, n_trials + seeds, workers)
+            fits = [
+                r
+                for r in range(MIN_SEEDS, MAX_SEEDS + 1)
+                if wall(steps, n_trials + r) <= available_s
+            ]
+            if fits:
+                seeds = max(fits)
+                estimate = wall(steps, n_trials + seeds)
                 return PilotPlan(
                     tuple(strategies),
                     tuple(sorted(sizes)),
@@ -134,13 +137,12 @@ def plan_pilot(
                     estimate,
                     available_s,
                 )
-    smallest = _wall_s(
-        costs, strategies, len(sizes), STEP_OPTIONS[-1], SEARCH_OPTIONS[-1] + MIN_SEEDS, workers
-    )
+    smallest = wall(STEP_OPTIONS[-1], SEARCH_OPTIONS[-1] + MIN_SEEDS)
     raise ConfigError(
         "--budget",
-        f"too small on this machine: the smallest pilot (4 strategies x {len(sizes)} sizes, "
-        f"{STEP_OPTIONS[-1]} steps, {SEARCH_OPTIONS[-1]} configurations + {MIN_SEEDS} runs per "
-        f"cell) needs about {math.ceil(smallest / 60)} min after measuring, {available_s / 60:.1f} "
-        "min were left; give a larger --budget, or model=... a smaller model",
+        f"too small on this machine: the smallest pilot ({len(strategies)} strategies x "
+        f"{len(sizes)} sizes, {STEP_OPTIONS[-1]} steps, {SEARCH_OPTIONS[-1]} configurations + "
+        f"{MIN_SEEDS} runs per cell) needs about {math.ceil(smallest / 60)} min after measuring, "
+        f"{max(available_s, 0) / 60:.1f} min were left; give a larger --budget, or model=... a "
+        "smaller model",
     )
