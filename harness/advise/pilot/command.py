@@ -132,7 +132,12 @@ def _pilot_lines(state: dict[str, Any], used_s: float, budget_s: float, done: in
         f"measured at about {per_run}",
         f"  plan: {plan.describe()}",
         f"  this run: {used_s / 60:.1f} min of the {budget_s / 60:.0f} min budget; "
-        f"{done} of {wanted} confirmation runs done",
+        f"{min(done, wanted)} of {wanted} planned confirmation runs done"
+        + (
+            f", {done - wanted} more where a comparison with full was undecided"
+            if done > wanted
+            else ""
+        ),
     ]
     if done < wanted:
         lines.append(

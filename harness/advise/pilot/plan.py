@@ -5,7 +5,8 @@ a nested smaller one); what the budget buys is, in this order: a step budget lon
 full fine-tuning to plateau (the default study's 240 steps, cut only when nothing else fits), a
 few learning-rate configurations per cell (the one hyperparameter that decides a strategy's
 score), and then as many confirmation runs as the rest allows (they are the evidence advise
-rests on: at least 3, or the intervals say nothing).
+rests on: at least 3, or the intervals say nothing). The sweep may add runs beyond the plan
+while its deadline allows (see sweepfile.py).
 
 Estimates are deliberately pessimistic (every run is charged its full step budget, although
 plateau stopping and pruning end many sooner); the pilot also runs under a hard deadline.
@@ -21,6 +22,7 @@ from harness.budget import EVALS_PER_RUN  # `eval_every_steps: auto` validates a
 from harness.errors import ConfigError
 
 __all__ = [
+    "MAX_SEEDS",
     "MIN_SEEDS",
     "PILOT_STRATEGIES",
     "PilotPlan",

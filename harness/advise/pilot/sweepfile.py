@@ -1,7 +1,9 @@
 """The pilot plan as a sweep file the existing sweep machinery runs (and resumes) unchanged.
 
 Only keys that exist in sweep files today; when sweeps learn a `budget:` section this is the
-one function to switch to it.
+one function to switch to it. Confirmation is sequential (`confirm.seeds: {min, max}`): the
+planned runs per cell, then more where a comparison with full is undecided, until the pilot's
+deadline stops the sweep -- so a budget the plan over-estimated still goes to the evidence.
 """
 
 from __future__ import annotations
@@ -10,7 +12,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from harness.advise.pilot.plan import PilotPlan
+from harness.advise.pilot.plan import MAX_SEEDS, PilotPlan
 
 __all__ = ["LR_RANGES", "pilot_sweep"]
 
@@ -39,6 +41,7 @@ def pilot_sweep(
     margin: float | None = None,
 ) -> dict[str, Any]:
     """The sweep file: `data` are the dataset overrides (model=, dataset=local, paths, columns)."""
+    seeds: Any = plan.seeds if plan.seeds >= MAX_SEEDS else {"min": plan.seeds, "max": MAX_SEEDS}
     sweep: dict[str, Any] = {
         "name": name,
         "description": f"harness advise pilot: {plan.describe()}",
@@ -62,10 +65,11 @@ def pilot_sweep(
             "pruner": {"name": "successive_halving", "warmup_share": 0.2, "reduction_factor": 3},
         },
         "confirm": {
-            "seeds": plan.seeds,
-            "data_seeds": list(
-                range(plan.seeds)
-            ),  # run k draws its own subset, paired across strategies
+            # the planned runs first; then, while the deadline allows, more where a comparison
+            # with full is still undecided (the sweep's sequential design), up to MAX_SEEDS
+            "seeds": seeds,
+            # run k draws its own training subset, shared (paired) by every strategy
+            "data_seeds": list(range(MAX_SEEDS)),
             "reuse_search_run": False,
         },
         "workers": plan.workers,

@@ -58,7 +58,9 @@ def test_a_pilot_on_a_local_csv_advises_within_its_budget_and_resumes(tmp_path: 
     probes = {p: p.stat().st_mtime_ns for p in out.glob("probe/*.json")}
     assert len(probes) == 4
 
-    again, _ = _advise(args, tmp_path)
+    # the same command again (with a budget just long enough to start): no new measuring, the
+    # plan and the runs so far are reused
+    again, _ = _advise([*args[:3], "60s", *args[4:]], tmp_path)
     assert again.returncode == 0, again.stderr[-2000:]
     assert "resuming the plan" in again.stderr and "measuring" not in again.stderr
     assert {p: p.stat().st_mtime_ns for p in out.glob("probe/*.json")} == probes

@@ -26,7 +26,8 @@ def test_the_sweep_file_loads_and_every_cell_composes(
     path.write_text(yaml.safe_dump(sweep, sort_keys=False), encoding="utf-8")
     spec = load_sweep(path)
     assert len(spec.cells) == 8 and spec.n_trials == 3 and len(spec.seeds) == 4
-    assert spec.data_seeds == [0, 1, 2, 3] and spec.workers == 2
+    assert spec.seeds_max == 10  # more runs where undecided, while the deadline allows
+    assert spec.data_seeds == list(range(10)) and spec.workers == 2
     assert spec.metric == "val_macro_f1" and spec.margin == 0.5
     assert spec.out == tmp_path / "sweep" and spec.tracker["name"] == "none"
     assert [r.name for r in spec.space_for(spec.cells[0])] == ["lr"]  # a learning-rate search only
