@@ -83,6 +83,35 @@ def _strategy_curve(cells: CellDraws, i: int, n: int) -> tuple[np.ndarray, float
     return cells.draws[:, i, have] @ w, float(cells.means[i, have] @ w), position
 
 
+def _decide(
+    draws: np.ndarray,
+    names: list[str],
+    points: list[float],
+    positions: list[Position],
+    costs: list[Cost],
+    margin: float,
+) -> tuple[Choice, list[StrategyAdvice]]:
+    """The rule applied to draws (draw x strategy) at N, and each strategy's row."""
+    times, params = [c.train_time_s for c in costs], [c.trainable_params for c in costs]
+    choice = recommend(draws, names, times, params, margin)
+    rows = []
+    for i, name in enumerate(names):
+        low, high = interval(draws[:, i], LEVEL)
+        rows.append(
+            StrategyAdvice(
+                strategy=name,
+                score=points[i],
+                low=low,
+                high=high,
+                p_within=choice.p_within[name],
+                p_best=choice.p_best[name],
+                position=positions[i],
+                cost=costs[i],
+            )
+        )
+    return choice, rows
+
+
 def _unit(study: Study, unit: str, n: int, n_draws: int, rng: np.random.Generator) -> UnitAdvice:
     runs = study.runs[study.runs["unit"] == unit]
     strategies = sorted(set(runs["strategy"]))
@@ -90,42 +119,13 @@ def _unit(study: Study, unit: str, n: int, n_draws: int, rng: np.random.Generato
     cells = paired_draws(runs, strategies, sizes, n_draws, LEVEL, rng)
     curves = [_strategy_curve(cells, i, n) for i in range(len(strategies))]
     draws = np.stack([c[0] for c in curves], axis=1)
-    costs = [cost_at(runs[runs["strategy"] == s], n) for s in strategies]
-    choice = recommend(
-        draws,
-        strategies,
-        [c.train_time_s for c in costs],
-        [c.trainable_params for c in costs],
-        study.margin,
-    )
-    found = []
-    for i, (strategy, (_, point, position)) in enumerate(zip(strategies, curves, strict=True)):
-        low, high = interval(draws[:, i], LEVEL)
-        found.append(_advice_row(strategy, point, low, high, choice, position, costs[i]))
     positions = [c[2] for c in curves]
+    costs = [cost_at(runs[runs["strategy"] == s], n) for s in strategies]
+    choice, found = _decide(
+        draws, strategies, [c[1] for c in curves], positions, costs, study.margin
+    )
     evidence = gather_evidence(study, unit, cells, positions, choice, found)
     return UnitAdvice(unit, study.label(unit), found, choice, evidence, draws)
-
-
-def _advice_row(
-    strategy: str,
-    point: float,
-    low: float,
-    high: float,
-    choice: Choice,
-    position: Position,
-    cost: Cost,
-) -> StrategyAdvice:
-    return StrategyAdvice(
-        strategy=strategy,
-        score=point,
-        low=low,
-        high=high,
-        p_within=choice.p_within[strategy],
-        p_best=choice.p_best[strategy],
-        position=position,
-        cost=cost,
-    )
 
 
 def _mean_cost(costs: list[Cost]) -> Cost:
@@ -146,19 +146,9 @@ def _pooled(study: Study, units: list[UnitAdvice]) -> UnitAdvice | None:
     cols = [[[s.strategy for s in u.strategies].index(c) for c in common] for u in units]
     draws = np.mean([u.draws[:, idx] for u, idx in zip(units, cols, strict=True)], axis=0)
     costs = [_mean_cost([u.of(c).cost for u in units]) for c in common]
-    choice = recommend(
-        draws,
-        common,
-        [c.train_time_s for c in costs],
-        [c.trainable_params for c in costs],
-        study.margin,
-    )
-    found = []
-    for i, name in enumerate(common):
-        low, high = interval(draws[:, i], LEVEL)
-        own = [u.of(name) for u in units]
-        point = float(np.mean([s.score for s in own]))
-        found.append(_advice_row(name, point, low, high, choice, own[0].position, costs[i]))
+    points = [float(np.mean([u.of(c).score for u in units])) for c in common]
+    positions = [units[0].of(c).position for c in common]
+    choice, found = _decide(draws, common, points, positions, costs, study.margin)
     evidence = Evidence.pooled(
         units, choice.strategy, rival_of(choice, {s.strategy: s.score for s in found})
     )

@@ -53,23 +53,14 @@ def parse_duration(text: str) -> float:
     return seconds
 
 
-def _whole(key: str, text: str) -> int:
+def _positive(key: str, text: str, kind: type[int] | type[float], what: str) -> float:
+    """A finite number > 0 of `kind`, or one error naming the key."""
     try:
-        value = int(text)
+        value = kind(text)
     except ValueError:
-        raise ConfigError(key, f"must be a whole number of examples, got {text!r}") from None
-    if value <= 0:
-        raise ConfigError(key, f"must be > 0, got {value}")
-    return value
-
-
-def _points(key: str, text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise ConfigError(key, f"must be a number of points, got {text!r}") from None
-    if not value > 0 or value == float("inf"):
-        raise ConfigError(key, f"must be > 0 points, got {text}")
+        raise ConfigError(key, f"must be a {what}, got {text!r}") from None
+    if not 0 < value < float("inf"):
+        raise ConfigError(key, f"must be > 0, got {text}")
     return value
 
 
@@ -127,8 +118,12 @@ def parse_args(args: Sequence[str]) -> AdviseArgs:
             raise ConfigError(flag, "only with --data (a pilot study on your own data)")
     return AdviseArgs(
         study=Path(positional[0]) if positional else None,
-        train_size=_whole("train_size", keys["train_size"]) if "train_size" in keys else None,
-        margin=_points("margin", keys["margin"]) if "margin" in keys else None,
+        train_size=int(_positive("train_size", keys["train_size"], int, "whole number of examples"))
+        if "train_size" in keys
+        else None,
+        margin=_positive("margin", keys["margin"], float, "number of points")
+        if "margin" in keys
+        else None,
         out=Path(keys["out"]) if keys.get("out") else None,
         json="--json" in flags and not flags["--json"],  # --json=FILE: the screen as well
         json_file=Path(flags["--json"]) if flags.get("--json") else None,
