@@ -1,4 +1,4 @@
-"""`harness trial|sweep|report ...`: arguments after the command are Hydra-style overrides."""
+"""`harness trial|sweep|report|advise ...`: arguments after the command are Hydra-style overrides."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn
 
+from harness.advise.usage import USAGE as ADVISE_USAGE
 from harness.config import load_spec
 from harness.errors import ConfigError
 from harness.multirun import expand, run_multirun, swept_keys
@@ -24,6 +25,7 @@ HELP = {  # `harness <command> --help`; trial, sweep and report have their own (
     "worker": "usage: harness worker sweeps/<name>.yaml [key=value ...]\n"
     "One extra worker on a running sweep's storage (what `workers: N` and the SLURM / Ray\n"
     "launchers start): takes trials until the sweep is done.",
+    "advise": ADVISE_USAGE.rstrip(),
     "cache": "usage: harness cache [info|clear] [DIR]\n"
     "Shows or empties the on-disk frozen-prefix cache (default: $HARNESS_CACHE_DIR, else the\n"
     "user cache folder).",
@@ -196,6 +198,12 @@ def cmd_report(args: Sequence[str]) -> int:
     return run_report_command(args)
 
 
+def cmd_advise(args: Sequence[str]) -> int:
+    from harness.advise.cli import run_advise_command
+
+    return run_advise_command(args)
+
+
 def cmd_cache(args: Sequence[str]) -> int:
     """`harness cache [info|clear] [DIR]`: the on-disk frozen-prefix cache (default: `auto`'s folder)."""
     from harness.cache_store import DiskStore
@@ -224,9 +232,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         "(e.g. strategy=top_k strategy.k=2 dataset.train_size=256); `harness trial --help` lists "
         "the config groups, their options and the keys. --config-dir DIR (any command) also "
         "searches DIR for config options. `harness cache info|clear` shows or empties the on-disk "
-        "frozen-prefix cache.",
+        "frozen-prefix cache. `harness advise STUDY train_size=N` recommends a strategy for N "
+        "training examples (`harness advise --help`).",
     )
-    parser.add_argument("command", choices=["trial", "sweep", "worker", "report", "cache"])
+    parser.add_argument(
+        "command", choices=["trial", "sweep", "worker", "report", "advise", "cache"]
+    )
     parser.add_argument("args", nargs=argparse.REMAINDER)
     ns = parser.parse_args(argv)
     try:
@@ -240,6 +251,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return cmd_sweep(ns.args, worker=ns.command == "worker")
         if ns.command == "cache":
             return cmd_cache(ns.args)
+        if ns.command == "advise":
+            return cmd_advise(ns.args)
         return cmd_report(ns.args)
     except ConfigError as exc:
         print(f"error: {exc}", file=sys.stderr)

@@ -141,7 +141,7 @@ def test_cache_info_and_clear(tmp_path: Path, prefix_cache_dir: Path) -> None:
     assert bad.returncode == 2 and bad.stderr.startswith("error: cache: unknown arguments 'wipe'")
 
 
-@pytest.mark.parametrize("command", ["sweep", "worker", "report", "cache"])
+@pytest.mark.parametrize("command", ["sweep", "worker", "report", "advise", "cache"])
 def test_every_command_answers_help(command: str, capsys: pytest.CaptureFixture[str]) -> None:
     """`harness <command> --help` prints its usage and exits 0 (not `error: --help: not found`)."""
     for flag in ("--help", "-h"):
