@@ -17,7 +17,7 @@ from harness.config import GROUPS, compose_config, compose_trial, group_options
 from harness.errors import ConfigError
 from harness.paths import CONFIG_PATH_ENV, conf_dir
 
-__all__ = ["CFG_PARTS", "config_text", "trial_help"]
+__all__ = ["CFG_PARTS", "config_text", "key_docs", "trial_help", "yaml_key_docs"]
 
 CFG_PARTS = ("job", "hydra", "all")  # as Hydra's `--cfg`
 _KEY = re.compile(r"^(?P<indent> *)(?P<key>\w+):\s*(?P<value>[^#]*?)\s*(?:#\s*(?P<doc>.*))?$")
@@ -36,12 +36,16 @@ flags:
 """
 
 
-def _key_docs() -> list[tuple[str, str, str]]:
-    """(dotted key, default, comment) for each documented key of conf/config.yaml."""
+def yaml_key_docs(text: str) -> list[tuple[str, str, str]]:
+    """(dotted key, value as written, comment) for each valued key of a conf/ YAML file.
+
+    Read from the text, not the parsed YAML, because the comments are the documentation; a key
+    without a value opens a section (`train:`), whose keys are dotted under it; an indented
+    comment line right after a key continues that key's comment."""
     rows: list[tuple[str, str, str]] = []
-    parent = ""
+    sections: list[tuple[int, str]] = []  # (indent, key) of the open sections
     last: int | None = None
-    for line in (conf_dir() / "config.yaml").read_text(encoding="utf-8").splitlines():
+    for line in text.splitlines():
         more = _MORE.match(line)
         if more and last is not None:
             key, value, doc = rows[last]
@@ -49,19 +53,21 @@ def _key_docs() -> list[tuple[str, str, str]]:
             continue
         m = _KEY.match(line)
         last = None
-        if not m:  # blank, a section comment, an item of the defaults list
+        if not m:  # blank, a section comment, an item of a list
             continue
-        if not m["indent"]:
-            parent = "" if m["value"] or m["key"] == "defaults" else f"{m['key']}."
-            if not parent and m["key"] != "defaults":
-                rows.append((m["key"], m["value"], m["doc"] or ""))
-                last = len(rows) - 1
+        indent = len(m["indent"])
+        sections = [(i, k) for i, k in sections if i < indent]
+        if not m["value"]:
+            sections.append((indent, m["key"]))
             continue
-        if not parent:  # nested under `defaults` or a valued key: not a main key
-            continue
-        rows.append((parent + m["key"], m["value"], m["doc"] or ""))
+        rows.append((".".join([*(k for _, k in sections), m["key"]]), m["value"], m["doc"] or ""))
         last = len(rows) - 1
     return rows
+
+
+def key_docs() -> list[tuple[str, str, str]]:
+    """(dotted key, default, comment) for each documented key of conf/config.yaml."""
+    return yaml_key_docs((conf_dir() / "config.yaml").read_text(encoding="utf-8"))
 
 
 def trial_help() -> str:
@@ -87,7 +93,7 @@ def trial_help() -> str:
             )
         )
     lines += ["", "main keys (key=value; default shown; a group's own keys: --cfg job):"]
-    for key, value, doc in _key_docs():
+    for key, value, doc in key_docs():
         lines.append(f"  {f'{key}={value}':<30} {doc}".rstrip())
     return "\n".join(lines)
 
