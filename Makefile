@@ -30,8 +30,8 @@ install: $(VENV)/.installed ## Create .venv with torch (CPU or CUDA build) and t
 test: install ## Run the whole test suite (what CI runs)
 	$(PY) -m pytest -q
 
-test-fast: install ## Tests without the slow end-to-end and real-model ones
-	$(PY) -m pytest -q -m "not slow and not real"
+test-fast: install ## The unit tier only (a developer's answer in minutes; CI runs `make test`)
+	$(PY) -m pytest -q -m unit
 
 lint: install ## ruff lint + format check, mypy
 	$(VENV)/bin/ruff check harness tests bench

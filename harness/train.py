@@ -17,9 +17,8 @@ from typing import Any
 
 import torch
 
-from harness.cache import set_train_mode
 from harness.data.batching import EncodedSplit, train_batches
-from harness.models.classifier import Classifier
+from harness.models.classifier import Classifier, set_train_mode
 from harness.runtime import autocast, grad_scaler
 from harness.tasks import TaskParts
 

@@ -17,9 +17,10 @@ from torch import nn
 from transformers import AutoConfig, AutoModel, AutoTokenizer
 from transformers.utils import logging as hf_logging
 
-from harness.config import ModelSpec
 from harness.errors import ConfigError
-from harness.models.layouts import check_layout, layout_for
+from harness.models.backbone import check_layout
+from harness.models.layouts import layout_for
+from harness.specs import ModelSpec
 
 __all__ = [
     "load_encoder", "load_tokenizer", "model_family", "pretrained_encoder", "set_dropout",
