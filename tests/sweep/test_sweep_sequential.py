@@ -54,9 +54,19 @@ def test_seeds_min_max_starts_with_min_and_knows_its_limit(tmp_path: Path) -> No
 def test_seeds_per_draw_crosses_seeds_with_subset_draws(tmp_path: Path) -> None:
     """Run k: seed k on draw k // 2, so each draw has two seeds (seed and data variance apart)."""
     spec = _spec(
-        tmp_path, "confirm.seeds={min: 4, max: 8}", "confirm.seeds_per_draw=2", "confirm.data_seeds=null"
+        tmp_path,
+        "confirm.seeds={min: 4, max: 8}",
+        "confirm.seeds_per_draw=2",
+        "confirm.data_seeds=null",
     )
-    assert [spec.confirm_run(k) for k in range(6)] == [(0, 0), (1, 0), (2, 1), (3, 1), (4, 2), (5, 2)]
+    assert [spec.confirm_run(k) for k in range(6)] == [
+        (0, 0),
+        (1, 0),
+        (2, 1),
+        (3, 1),
+        (4, 2),
+        (5, 2),
+    ]
 
 
 @pytest.mark.parametrize(
