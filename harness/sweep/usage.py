@@ -28,16 +28,20 @@ KEYS = {
     "description": "what the study asks, printed here and in the report",
     "base": "trial overrides applied to every run, e.g. [model=minilm, train.max_steps=240]",
     "grid": "axes -> values; one cell per combination, e.g. {strategy: [full, lora], train_size: [100, 1000]}",
-    "search": "n_trials per cell, metric (val_*), space {name: {low, high, log}}, strategy_space, "
-    "sampler {name: qmc|tpe|random}, pruner {name: median|successive_halving|hyperband|none}, "
+    "search": "n_trials per cell, steps (low fidelity: every configuration trains the first N "
+    "steps of the run), metric (val_*), space {name: {low, high, log}}, strategy_space, "
+    "sampler {name: sobol|qmc|tpe|random}, pruner {name: median|successive_halving|hyperband|none}, "
     "heartbeat_s",
-    "confirm": "seeds (a count, a list, or {min, max}: sequential), data_seeds, reuse_search_run",
+    "confirm": "seeds (a count, a list, or {min, max}: rounds added where undecided), "
+    "seeds_per_draw (seeds per training-subset draw), data_seeds, reuse_search_run",
     "storage": "Optuna storage URL (default sqlite:///<out>/study.db; postgresql://... for many hosts)",
     "out": "output folder (default runs/<name>)",
     "workers": "processes running trials at once (default 1)",
     "tracker": "mlflow (default) | none; uri: the MLflow store",
     "launcher": "local (default) | slurm | ray, with their options",
-    "report": "margin (points: what 'equivalent' means), alpha",
+    "report": "margin (points: what 'equivalent' means), margin_reason, alpha, spending "
+    "(obf|pocock), previous (a previous study's runs to compare the search with)",
+    "budget": "minutes: trial time per worker the sweep may spend; rounds are added while they fit",
 }
 
 
