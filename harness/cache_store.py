@@ -1,10 +1,12 @@
 """Frozen-prefix caches on disk: shared by processes and workers, keyed by content, size-capped.
 
-A cache file is `<digest>.prefix`: a 64-hex SHA-256 of the payload, a newline, then the payload
-(`torch.save` of the tensor and its facts). The key hashes what the cached values depend on —
+A cache file is `<key>.prefix`: the signature line `MAGIC`, a 64-hex SHA-256 of the payload, a
+newline, then the payload (`torch.save` of the tensor and its facts). The signature is how
+`harness cache clear` and the size cap tell the harness's files from anything else in the folder
+(they touch nothing else; a lock goes with its cache file). The key hashes what the cached values depend on —
 the frozen weights themselves (not their path), the tokenized split, the prefix depth, the
 pooling and the device type — so a changed checkpoint or tokenizer can never hit a stale file.
-Writes are atomic (temp file + rename); a per-key lock makes concurrent workers build a cache
+Writes are atomic (temp file + rename, the umask's mode); a per-key lock makes concurrent workers build a cache
 once (the others wait, then read it); a corrupt or truncated file fails its checksum, is deleted
 with a warning naming it, and is rebuilt. Above the size cap the least recently used files go.
 """
@@ -16,16 +18,20 @@ import fcntl
 import hashlib
 import io
 import os
-import tempfile
+import re
 import warnings
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 import torch
 
-__all__ = ["DiskStore", "content_key", "tensor_digest"]
+from harness.atomic import atomic_write
+
+__all__ = ["MAGIC", "DiskStore", "content_key", "tensor_digest"]
 
 SUFFIX = ".prefix"
+MAGIC = b"harness-prefix-cache 1\n"  # the first line of every cache file the harness writes
+_KEY_LOCK = re.compile(r"[0-9a-f]{40}\.lock")  # a lock named by `content_key`, with no cache file
 
 
 def tensor_digest(tensors: Iterable[torch.Tensor]) -> str:
@@ -69,8 +75,8 @@ class DiskStore:
             raw = path.read_bytes()
         except FileNotFoundError:
             return None
-        digest, _, payload = raw.partition(b"\n")
-        if hashlib.sha256(payload).hexdigest().encode() != digest:
+        digest, _, payload = raw.removeprefix(MAGIC).partition(b"\n")
+        if not raw.startswith(MAGIC) or hashlib.sha256(payload).hexdigest().encode() != digest:
             warnings.warn(f"prefix cache {path} is corrupt (checksum): discarded, rebuilding", stacklevel=2)  # fmt: skip
             path.unlink(missing_ok=True)
             return None
@@ -83,21 +89,40 @@ class DiskStore:
         buffer = io.BytesIO()
         torch.save(payload, buffer)
         data = buffer.getvalue()
-        path = self.path(key)
-        self.root.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=self.root, prefix=f".{path.name}.", suffix=".tmp")
-        try:
-            with os.fdopen(fd, "wb") as f:
-                f.write(hashlib.sha256(data).hexdigest().encode() + b"\n" + data)
-            os.replace(tmp, path)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
+        path = atomic_write(
+            self.path(key), MAGIC + hashlib.sha256(data).hexdigest().encode() + b"\n" + data
+        )
         self.evict(keep=path)
         return path
 
+    @staticmethod
+    def owns(path: Path) -> bool:
+        """A file this harness wrote: it starts with the signature line."""
+        try:
+            with open(path, "rb") as f:
+                return f.read(len(MAGIC)) == MAGIC
+        except OSError:
+            return False
+
     def files(self) -> list[Path]:
-        return sorted(self.root.glob(f"*{SUFFIX}")) if self.root.is_dir() else []
+        """The cache files in the folder (only those the harness wrote)."""
+        if not self.root.is_dir():
+            return []
+        return sorted(p for p in self.root.glob(f"*{SUFFIX}") if p.is_file() and self.owns(p))
+
+    def leftovers(self, files: list[Path]) -> list[Path]:
+        """The locks of these cache files (and empty locks named like a cache key), and the
+        temp files of writes that were killed before their rename."""
+        stems = {p.stem for p in files}
+        locks = [
+            p
+            for p in self.root.glob("*.lock")
+            if p.is_file()
+            and p.stat().st_size == 0  # the harness never writes into a lock
+            and (p.stem in stems or _KEY_LOCK.fullmatch(p.name))
+        ]
+        temps = [p for p in self.root.glob(f".*{SUFFIX}.*.tmp") if p.is_file() and self.owns(p)]
+        return sorted([*locks, *temps])
 
     def evict(self, keep: Path | None = None) -> int:
         """Delete the least recently used files until the folder fits the cap; returns how many."""
@@ -112,10 +137,12 @@ class DiskStore:
                 removed += 1
         return removed
 
-    def clear(self) -> tuple[int, int]:
-        """Delete every cache file (and lock); returns (files, bytes) removed."""
+    def clear(self) -> tuple[list[Path], int]:
+        """Delete the harness's cache files and their locks, nothing else; returns (paths
+        removed, bytes of cache files removed)."""
         files = self.files()
         size = sum(p.stat().st_size for p in files)
-        for p in [*files, *self.root.glob("*.lock")] if self.root.is_dir() else []:
+        removed = [*files, *self.leftovers(files)]
+        for p in removed:
             p.unlink(missing_ok=True)
-        return len(files), size
+        return removed, size

@@ -162,7 +162,10 @@ def cmd_report(args: Sequence[str]) -> int:
 
 
 def cmd_cache(args: Sequence[str]) -> int:
-    """`harness cache [info|clear] [DIR]`: the on-disk frozen-prefix cache (default: `auto`'s folder)."""
+    """`harness cache [info|clear] [DIR]`: the on-disk frozen-prefix cache (default: `auto`'s folder).
+
+    Only files carrying the cache's signature (and their locks) count and are removed: the
+    folder may be one the user shares with other files."""
     from harness.cache_store import DiskStore
     from harness.paths import default_cache_dir
 
@@ -170,10 +173,18 @@ def cmd_cache(args: Sequence[str]) -> int:
     if action not in ("info", "clear") or len(args) > 2:
         raise ConfigError("cache", f"unknown arguments {' '.join(args)!r}", ["info [DIR]", "clear [DIR]"])  # fmt: skip
     folder = Path(args[1]) if len(args) > 1 else default_cache_dir()
+    if folder.exists() and not folder.is_dir():
+        raise ConfigError("cache", f"{folder} is not a folder")
     store = DiskStore(folder, max_mb=1)
     if action == "clear":
-        n, size = store.clear()
+        removed, size = store.clear()
+        n = sum(p.suffix == ".prefix" for p in removed)
         print(f"cleared {n} cache file(s), {size / 2**20:.1f} MiB, from {folder}")
+        for path in removed:
+            print(f"  removed {path.name}")
+        others = sorted(folder.iterdir()) if folder.is_dir() else []
+        if others:
+            print(f"  kept {len(others)} other file(s): the harness did not write them")
     else:
         files = store.files()
         size = sum(p.stat().st_size for p in files)
