@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn
 
 from harness.config import load_spec
-from harness.errors import ConfigError
+from harness.errors import ConfigError, path_problem
 from harness.multirun import expand, run_multirun, swept_keys
 from harness.paths import add_config_dir
 from harness.usage import CFG_PARTS, config_text, trial_help
@@ -231,3 +231,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BrokenPipeError:  # `harness trial --cfg job | head`: the reader left, not an error
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
+    except OSError as exc:  # a path the user gave cannot be used: one line naming it
+        problem = path_problem(exc)
+        if problem is None:
+            raise
+        print(f"error: {problem}", file=sys.stderr)
+        return 2
