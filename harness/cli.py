@@ -116,8 +116,11 @@ def _load_one(overrides: Sequence[str]) -> TrialSpec:
 
 def _one_trial(overrides: Sequence[str]) -> int:
     spec = _load_one(overrides)  # bad input fails here, before torch is even imported
+    from harness.data.text import check_data_files
     from harness.tracking import make_tracker
     from harness.trial import run_trial
+
+    check_data_files([spec.data])  # an undecodable file: refused before the trial starts
 
     tracker = make_tracker(spec.tracker)
     rec, path = run_trial(spec, tracker=tracker)

@@ -21,14 +21,18 @@ __all__ = ["run_sweep_command"]
 
 
 def _preflight(spec: SweepSpec) -> None:
-    """Compose every cell at the middle of its ranges before anything runs: a typo fails now."""
+    """Compose every cell at the middle of its ranges before anything runs, and read each of
+    their data files once: a typo or an undecodable file fails now, not in every trial."""
+    from harness.data.text import check_data_files
+
+    data = []
     for cell in spec.cells:
         mid = {
             r.override_key: (r.low * r.high) ** 0.5 if r.log else (r.low + r.high) / 2
             for r in spec.space_for(cell)
         }
         try:
-            load_spec(
+            trial = load_spec(
                 [
                     *spec.trial_base,
                     *cell.overrides(),
@@ -40,6 +44,8 @@ def _preflight(spec: SweepSpec) -> None:
             raise ConfigError(
                 f"{spec.path}: cell {cell.id}: {exc.key}", exc.problem, exc.allowed
             ) from None
+        data.append(trial.data)
+    check_data_files(data)  # each file once, whichever cells read it
 
 
 def _where(sweep: Sweep) -> None:
