@@ -6,8 +6,9 @@ VENV    ?= .venv
 PY      := $(VENV)/bin/python
 HARNESS := $(VENV)/bin/harness
 SWEEP   ?= default
-# the MLflow store: $MLFLOW_TRACKING_URI when set (as for trials), else the project's SQLite file
-TRACKING ?= $(or $(MLFLOW_TRACKING_URI),sqlite:///$(CURDIR)/mlflow.db)
+# the MLflow store `make ui` opens: $MLFLOW_TRACKING_URI when set, else the sweep's own SQLite
+# file (a sweep's store lives in its out= folder; single trials: TRACKING=sqlite:///$(CURDIR)/mlflow.db)
+TRACKING ?= $(or $(MLFLOW_TRACKING_URI),sqlite:///$(CURDIR)/runs/$(SWEEP)/mlflow.db)
 # the Optuna study storage `make dashboard` opens: the sweep's own, unless given
 STUDY   ?= sqlite:///$(CURDIR)/runs/$(SWEEP)/study.db
 DASHBOARD_PORT ?= 8080
@@ -58,7 +59,11 @@ bench: install ## Speed benchmark: harness vs HF Trainer vs plain loop, cache on
 scaleout: install ## The smoke sweep by 1 and by 3 workers on one storage (PG=postgresql+psycopg://user@host: a server; else SQLite)
 	$(PY) bench/scaleout.py $(if $(PG),--server $(PG))
 
-ui: install ## MLflow UI over the project's store, printing each experiment's runs-table link (TRACKING=postgresql://... a shared store; http://host:5000 a server)
+ui: install ## MLflow UI over runs/$(SWEEP)/mlflow.db, printing each experiment's runs-table link (TRACKING=postgresql://... a shared store; http://host:5000 a server)
+	@case "$(TRACKING)" in \
+	  sqlite:///*) test -f "$(patsubst sqlite:///%,%,$(TRACKING))" || { \
+	    echo "no MLflow store at $(patsubst sqlite:///%,%,$(TRACKING)): run \`make sweep SWEEP=$(SWEEP)\` first, or pass TRACKING=<store URI>"; exit 2; };; \
+	esac
 	@case "$(TRACKING)" in \
 	  http://*|https://*) echo "MLflow tracking server: open $(TRACKING) (the server is the UI)"; $(PY) -m harness.ui $(TRACKING) $(TRACKING);; \
 	  *) $(PY) -m harness.ui $(TRACKING) http://127.0.0.1:5000; \

@@ -11,6 +11,7 @@ from harness.config import load_spec
 from harness.errors import ConfigError
 from harness.sweep.launchers import launch
 from harness.sweep.progress import Progress, count_done
+from harness.sweep.session import check_out
 from harness.sweep.spec import SweepSpec, load_sweep
 from harness.sweep.study import open_storage
 
@@ -58,6 +59,7 @@ def run_sweep_command(args: Sequence[str], worker: bool = False) -> int:
     if not args:
         raise ConfigError("sweep file", "missing: `harness sweep sweeps/<name>.yaml [overrides]`")
     spec = load_sweep(args[0], list(args[1:]))
+    check_out(spec)  # another sweep's folder: refused before anything is written there
     open_storage(spec.storage, spec.heartbeat_s)  # a bad URL fails now, before torch is imported
     from harness.sweep.runner import open_sweep, prepare, work
 
