@@ -4,15 +4,14 @@ path (exit 2) for every command, and records and caches honour the umask."""
 
 from __future__ import annotations
 
-import os
 import shutil
 import stat
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 import torch
+from clitools import harness as _harness
+from clitools import no_training as _no_training
 
 from harness import trial as wiring
 from harness.cache_store import DiskStore, content_key
@@ -21,23 +20,6 @@ from harness.record import read_record, validate_record
 
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURE_SWEEP = ROOT / "tests" / "fixtures" / "report" / "sweep"
-
-
-def _harness(*args: str, cwd: Path, umask: int | None = None) -> subprocess.CompletedProcess[str]:
-    """`python -m harness ...` as a user runs it (conftest's offline, quiet environment)."""
-    return subprocess.run(
-        [sys.executable, "-m", "harness", *args],
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        env={**os.environ, "PYTHONWARNINGS": "ignore"},
-        preexec_fn=None if umask is None else (lambda: os.umask(umask)),
-    )
-
-
-def _no_training(*args: object, **kwargs: object) -> None:
-    raise AssertionError("training started despite bad input")
 
 
 def _one_error_line(err: str, *needles: str) -> None:

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 import yaml
+from clitools import no_training
 from datafiles import text_rows
 
 from harness import trial as wiring
@@ -36,10 +37,6 @@ def _files(folder: Path, encoding: str, bom: bool = False) -> list[str]:
     return ["dataset=local", f"dataset.train_path={train}", f"dataset.test_path={test}"]
 
 
-def _no_training(*args: object, **kwargs: object) -> None:
-    raise AssertionError("a trial started on an undecodable file")
-
-
 def test_a_utf8_file_with_a_byte_order_mark_trains(
     tiny_overrides: list[str], tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -57,7 +54,7 @@ def test_an_undecodable_file_is_refused_before_the_trial(
     capsys: pytest.CaptureFixture[str],
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    monkeypatch.setattr(wiring, "train", _no_training)
+    monkeypatch.setattr(wiring, "train", no_training)
     files = _files(tmp_path / "data", "latin-1")
     assert main(["trial", *tiny_overrides, *files]) == 2
     err = capsys.readouterr().err
