@@ -1,14 +1,15 @@
 """Frozen-prefix caches on disk: shared by processes and workers, keyed by content, size-capped.
 
-A cache file is `<key>.prefix`: the signature line `MAGIC`, a 64-hex SHA-256 of the payload, a
-newline, then the payload (`torch.save` of the tensor and its facts). The signature is how
-`harness cache clear` and the size cap tell the harness's files from anything else in the folder
-(they touch nothing else; a lock goes with its cache file). The key hashes what the cached values depend on —
+A cache file is `<key>.prefix`: a 64-hex SHA-256 of the payload, a newline, then the payload
+(`torch.save` of the tensor and its facts). The key hashes what the cached values depend on —
 the frozen weights themselves (not their path), the tokenized split, the prefix depth, the
 pooling and the device type — so a changed checkpoint or tokenizer can never hit a stale file.
-Writes are atomic (temp file + rename, the umask's mode); a per-key lock makes concurrent workers build a cache
-once (the others wait, then read it); a corrupt or truncated file fails its checksum, is deleted
-with a warning naming it, and is rebuilt. Above the size cap the least recently used files go.
+Writes are atomic (temp file + rename, with the umask's mode); a per-key lock makes concurrent
+workers build a cache once (the others wait, then read it); a corrupt or truncated file fails its
+checksum, is deleted with a warning naming it, and is rebuilt. Above the size cap the least
+recently used files go. The checksum line is also the files' signature: the cache folder may be
+one the user shares with other files, and the size cap and `harness cache clear` only ever
+delete files that carry it (clear: whose checksum verifies) and their empty locks.
 """
 
 from __future__ import annotations
@@ -27,10 +28,10 @@ import torch
 
 from harness.atomic import atomic_write
 
-__all__ = ["MAGIC", "DiskStore", "content_key", "tensor_digest"]
+__all__ = ["DiskStore", "content_key", "tensor_digest"]
 
 SUFFIX = ".prefix"
-MAGIC = b"harness-prefix-cache 1\n"  # the first line of every cache file the harness writes
+_HEADER = re.compile(rb"[0-9a-f]{64}\n")  # the checksum line every cache file starts with
 _KEY_LOCK = re.compile(r"[0-9a-f]{40}\.lock")  # a lock named by `content_key`, with no cache file
 
 
@@ -75,8 +76,8 @@ class DiskStore:
             raw = path.read_bytes()
         except FileNotFoundError:
             return None
-        digest, _, payload = raw.removeprefix(MAGIC).partition(b"\n")
-        if not raw.startswith(MAGIC) or hashlib.sha256(payload).hexdigest().encode() != digest:
+        digest, _, payload = raw.partition(b"\n")
+        if hashlib.sha256(payload).hexdigest().encode() != digest:
             warnings.warn(f"prefix cache {path} is corrupt (checksum): discarded, rebuilding", stacklevel=2)  # fmt: skip
             path.unlink(missing_ok=True)
             return None
@@ -90,25 +91,34 @@ class DiskStore:
         torch.save(payload, buffer)
         data = buffer.getvalue()
         path = atomic_write(
-            self.path(key), MAGIC + hashlib.sha256(data).hexdigest().encode() + b"\n" + data
+            self.path(key), hashlib.sha256(data).hexdigest().encode() + b"\n" + data
         )
         self.evict(keep=path)
         return path
 
     @staticmethod
-    def owns(path: Path) -> bool:
-        """A file this harness wrote: it starts with the signature line."""
+    def signed(path: Path, verify: bool = False) -> bool:
+        """The file starts with a checksum line (`verify`: which matches the rest of it)."""
         try:
             with open(path, "rb") as f:
-                return f.read(len(MAGIC)) == MAGIC
+                header = f.read(65)
+                if not _HEADER.fullmatch(header):
+                    return False
+                if not verify:
+                    return True
+                digest = hashlib.sha256()
+                for chunk in iter(lambda: f.read(2**20), b""):
+                    digest.update(chunk)
         except OSError:
             return False
+        return digest.hexdigest().encode() == header[:64]
 
-    def files(self) -> list[Path]:
-        """The cache files in the folder (only those the harness wrote)."""
+    def files(self, verify: bool = False) -> list[Path]:
+        """The cache files in the folder: `*.prefix` files with the signature, nothing else."""
         if not self.root.is_dir():
             return []
-        return sorted(p for p in self.root.glob(f"*{SUFFIX}") if p.is_file() and self.owns(p))
+        found = self.root.glob(f"*{SUFFIX}")
+        return sorted(p for p in found if p.is_file() and self.signed(p, verify))
 
     def leftovers(self, files: list[Path]) -> list[Path]:
         """The locks of these cache files (and empty locks named like a cache key), and the
@@ -121,7 +131,7 @@ class DiskStore:
             and p.stat().st_size == 0  # the harness never writes into a lock
             and (p.stem in stems or _KEY_LOCK.fullmatch(p.name))
         ]
-        temps = [p for p in self.root.glob(f".*{SUFFIX}.*.tmp") if p.is_file() and self.owns(p)]
+        temps = [p for p in self.root.glob(f".*{SUFFIX}.*.tmp") if p.is_file() and self.signed(p)]
         return sorted([*locks, *temps])
 
     def evict(self, keep: Path | None = None) -> int:
@@ -140,7 +150,7 @@ class DiskStore:
     def clear(self) -> tuple[list[Path], int]:
         """Delete the harness's cache files and their locks, nothing else; returns (paths
         removed, bytes of cache files removed)."""
-        files = self.files()
+        files = self.files(verify=True)
         size = sum(p.stat().st_size for p in files)
         removed = [*files, *self.leftovers(files)]
         for p in removed:

@@ -167,8 +167,8 @@ def cmd_report(args: Sequence[str]) -> int:
 def cmd_cache(args: Sequence[str]) -> int:
     """`harness cache [info|clear] [DIR]`: the on-disk frozen-prefix cache (default: `auto`'s folder).
 
-    Only files carrying the cache's signature (and their locks) count and are removed: the
-    folder may be one the user shares with other files."""
+    Only files carrying the cache's signature (a checksum line that verifies) and their locks
+    count and are removed: the folder may be one the user shares with other files."""
     from harness.cache_store import DiskStore
     from harness.paths import default_cache_dir
 
@@ -187,9 +187,9 @@ def cmd_cache(args: Sequence[str]) -> int:
             print(f"  removed {path.name}")
         others = sorted(folder.iterdir()) if folder.is_dir() else []
         if others:
-            print(f"  kept {len(others)} other file(s): the harness did not write them")
+            print(f"  kept {len(others)} other file(s): not cache files the harness wrote")
     else:
-        files = store.files()
+        files = store.files(verify=True)  # what `clear` would remove
         size = sum(p.stat().st_size for p in files)
         print(f"{folder}: {len(files)} cache file(s), {size / 2**20:.1f} MiB")
     return 0

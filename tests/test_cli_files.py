@@ -50,6 +50,7 @@ def test_cache_clear_removes_only_the_files_the_harness_wrote(
         "mlflow.db.lock": "",
         "notes.prefix": "my notes, not a cache\n",
         f"{'0' * 40}.prefix": "named like a cache file, written by someone else\n",
+        "digest.prefix": f"{'0' * 64}\nits first line looks like a checksum, and is not\n",
         "data.csv": "text,label\n",
     }
     for name, text in foreign.items():
@@ -67,7 +68,7 @@ def test_cache_clear_removes_only_the_files_the_harness_wrote(
     assert sorted(lines[1:4]) == sorted(
         f"  removed {n}" for n in (f"{key}.prefix", f"{key}.lock", orphan.name)
     )
-    assert lines[4] == f"  kept {len(foreign)} other file(s): the harness did not write them"
+    assert lines[4] == f"  kept {len(foreign)} other file(s): not cache files the harness wrote"
     info = _harness("cache", "info", str(prefix_cache_dir), cwd=tmp_path)
     assert info.stdout.startswith(f"{prefix_cache_dir}: 0 cache file(s)")  # the notes do not count
 
