@@ -199,15 +199,17 @@ def kill_mid_trial(soak: Soak, rng: random.Random, target: int, workers: int) ->
 
 
 def uninterrupted_configs(spec: Any, index: int, cell: Any) -> list[dict[str, float]]:
-    """The search configurations an uninterrupted run of one cell draws, in order: the sweep's
-    own sampler replayed on an in-memory study (QMC points do not depend on results)."""
-    from harness.sweep.runner import _sampler
+    """The search configurations one uninterrupted worker draws for a cell, in order: Optuna's
+    own sequential `QMCSampler` (the cell's seed) on an in-memory study, without training (QMC
+    points do not depend on results)."""
+    from harness.sweep.study import make_sampler
 
     optuna.logging.set_verbosity(optuna.logging.WARNING)
     study = optuna.create_study(direction="maximize")
+    seed = (spec.sampler["seed"] * 1_000_003 + index * 10_007) % 2**31
     out = []
-    for n in range(spec.n_trials):
-        study.sampler = _sampler(spec, index, n)
+    for _ in range(spec.n_trials):
+        study.sampler = make_sampler(spec.sampler, seed)
         trial = study.ask()
         ranges = spec.space_for(cell)
         out.append({r.name: trial.suggest_float(r.name, r.low, r.high, log=r.log) for r in ranges})
@@ -244,7 +246,11 @@ def check(soak: Soak) -> dict[str, Any]:
         facts["configs_matched"] += sum((want & got).values())
         facts["configs_expected"] += sum(want.values())
         if got != want:
-            problems.append(f"{cell.id}: search configurations differ from an uninterrupted run")
+            twice = sum(n - 1 for n in got.values() if n > 1)
+            problems.append(
+                f"{cell.id}: {sum((want - got).values())} configuration(s) of an uninterrupted run "
+                f"never ran, {twice} ran twice"
+            )
         if sorted(int(t.user_attrs["seed"]) for t in valid_c) != sorted(spec.seeds):
             seeds = [t.user_attrs.get("seed") for t in valid_c]
             problems.append(f"{cell.id}: confirmation seeds {seeds}, not {spec.seeds}")
