@@ -145,15 +145,16 @@ class Soak:
             time.sleep(0.5)
         raise SystemExit("the sweep was not prepared in time")
 
-    def trial_s(self) -> float:
-        """The median length of the trials finished so far (3 s before the first)."""
+    def trial_s(self, study: str) -> float:
+        """How long this study's trials have taken (median; 1 s before the first finishes)."""
         done = [
             (t.datetime_complete - t.datetime_start).total_seconds()
             for s in self.studies()
+            if s.study_name == study
             for t in s.get_trials(deepcopy=False, states=(TrialState.COMPLETE,))
             if t.datetime_complete and t.datetime_start
         ]
-        return sorted(done)[len(done) // 2] if done else 3.0
+        return sorted(done)[len(done) // 2] if done else 1.0
 
     def studies(self) -> list[optuna.Study]:
         from harness.sweep.study import open_storage
@@ -173,18 +174,21 @@ def kill_mid_trial(soak: Soak, rng: random.Random, target: int, workers: int) ->
         while len(soak.alive()) < workers:
             soak.start("worker")
         if any(p.returncode == 0 for p in soak.procs):
+            log = soak.log.read_text(errors="replace")[-4000:]
             raise SystemExit(
-                f"the sweep finished after {len(soak.kills)} kills: give it more trials"
+                f"the sweep finished after {len(soak.kills)} kills: give bench/soak.yaml more "
+                f"trials\n{log}"
             )
         running = soak.running_trials()
         busy = [p for p in soak.alive() if p.pid in running]
         if not busy:  # all starting up: kills come during trials only
             time.sleep(0.2)
             continue
-        victim = rng.choice(busy)
-        moment = rng.uniform(0.0, soak.trial_s())  # seconds into its trial
+        victim, seen, moment = rng.choice(busy), None, 0.0
         while victim.poll() is None:
             trial = soak.running_trials().get(victim.pid)
+            if trial is not None and trial[:2] != seen:  # a new trial: a moment of its own
+                seen, moment = trial[:2], rng.uniform(0.0, soak.trial_s(trial[0]))
             if trial is not None and trial[2] >= moment:
                 victim.kill()
                 victim.wait()
@@ -192,7 +196,7 @@ def kill_mid_trial(soak: Soak, rng: random.Random, target: int, workers: int) ->
                 where = f"{trial[0]} #{trial[1]} after {trial[2]:.1f} s"
                 print(f"kill {len(soak.kills):3d}: pid {victim.pid} in {where}", flush=True)
                 break
-            time.sleep(0.1)
+            time.sleep(0.05)
 
 
 # -- the checks ---------------------------------------------------------------------------------
