@@ -31,8 +31,8 @@ install: $(VENV)/.installed ## Create .venv with torch (CPU or CUDA build) and t
 test: install ## Run the whole test suite (what CI runs)
 	$(PY) -m pytest -q
 
-test-fast: install ## Tests without the slow end-to-end and real-model ones
-	$(PY) -m pytest -q -m "not slow and not real"
+test-fast: install ## The unit tier only (a developer's answer in minutes; CI runs `make test`)
+	$(PY) -m pytest -q -m unit
 
 lint: install ## ruff lint + format check, mypy
 	$(VENV)/bin/ruff check harness tests bench
@@ -65,15 +65,14 @@ soak: install ## Not CI: >= 50 SIGKILLs of random workers mid-trial on a throwaw
 	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends postgresql >/dev/null; }
 	$(PY) bench/soak.py $(if $(KILLS),--kills $(KILLS))
 
-ui: install ## MLflow UI over runs/$(SWEEP)/mlflow.db, printing each experiment's runs-table link (TRACKING=postgresql://... a shared store; http://host:5000 a server)
+ui: install ## MLflow UI over runs/$(SWEEP)/mlflow.db; once it answers, each experiment's runs-table link (TRACKING=postgresql://... a shared store; http://host:5000 a server)
 	@case "$(TRACKING)" in \
 	  sqlite:///*) test -f "$(patsubst sqlite:///%,%,$(TRACKING))" || { \
 	    echo "no MLflow store at $(patsubst sqlite:///%,%,$(TRACKING)): run \`make sweep SWEEP=$(SWEEP)\` first, or pass TRACKING=<store URI>"; exit 2; };; \
 	esac
 	@case "$(TRACKING)" in \
 	  http://*|https://*) echo "MLflow tracking server: open $(TRACKING) (the server is the UI)"; $(PY) -m harness.ui $(TRACKING) $(TRACKING);; \
-	  *) $(PY) -m harness.ui $(TRACKING) http://127.0.0.1:5000; \
-	     $(VENV)/bin/mlflow ui --backend-store-uri $(TRACKING) --port 5000;; \
+	  *) $(PY) -m harness.ui serve $(TRACKING) 5000;; \
 	esac
 
 dashboard: install ## Optuna dashboard on runs/$(SWEEP)/study.db (STUDY=<storage URL>: another study storage)

@@ -26,6 +26,7 @@ class Budget:
     eval_every: int
     eval_from: int  # no evaluation before this step but the last (`train.eval_from_step`)
     steps_per_epoch: int
+    stop_at: int | None = None  # last step run (`train.stop_step`); the schedule spans max_steps
 
     @property
     def epochs(self) -> int:
@@ -56,6 +57,7 @@ def plan_budget(train: TrainSpec, train_size: int, train_len: int, plan: Strateg
         eval_every=train.eval_every_steps or default_every,
         eval_from=min_steps if train.eval_from_step is None else train.eval_from_step,
         steps_per_epoch=per_epoch,
+        stop_at=min(train.stop_step, max_steps) if train.stop_step is not None else None,
     )
 
 

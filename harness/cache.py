@@ -30,7 +30,7 @@ import torch
 
 from harness.cache_store import DiskStore, content_key, tensor_digest
 from harness.data.batching import EncodedSplit, Prefix, eval_batches
-from harness.models.classifier import Classifier
+from harness.models.classifier import Classifier, has_trainable, set_train_mode
 
 __all__ = [
     "CacheUse", "PrefixCache", "build_caches", "frozen_prefix", "set_train_mode", "with_prefix",
@@ -43,10 +43,6 @@ _STORE_MAX = 9  # three cells' worth of train/val/test
 PrefixCache = Prefix  # the features one split's frozen prefix produced (data/batching.py)
 
 
-def _has_trainable(module: torch.nn.Module) -> bool:
-    return any(p.requires_grad for p in module.parameters())
-
-
 def frozen_prefix(model: Classifier) -> int:
     """How many bottom layers (after frozen embeddings) have no trainable parameter; 0 if none.
 
@@ -54,32 +50,22 @@ def frozen_prefix(model: Classifier) -> int:
     own forward (no layer-by-layer path) caches only when the whole backbone is frozen; so does
     one with a trainable parameter its layout does not place (it could act anywhere)."""
     if not model.layout.layerwise:
-        return 0 if _has_trainable(model.encoder) else model.num_layers
+        return 0 if has_trainable(model.encoder) else model.num_layers
     norm = model.final_norm
     placed = [*model.embedding_modules, *model.layers, *([norm] if norm is not None else [])]
     known = {id(p) for m in placed for p in m.parameters()}
     if any(p.requires_grad and id(p) not in known for p in model.encoder.parameters()):
         return 0
-    if any(_has_trainable(m) for m in model.embedding_modules):
+    if any(has_trainable(m) for m in model.embedding_modules):
         return 0
     k = 0
     for layer in model.layers:
-        if _has_trainable(layer):
+        if has_trainable(layer):
             break
         k += 1
-    if k == model.num_layers and norm is not None and _has_trainable(norm):
+    if k == model.num_layers and norm is not None and has_trainable(norm):
         k -= 1
     return k
-
-
-def set_train_mode(model: Classifier) -> None:
-    """Train mode for blocks that train; eval mode (no dropout) for frozen blocks."""
-    model.train()
-    norm = [model.final_norm] if model.final_norm is not None else []
-    blocks = [model.encoder] if not model.layout.layerwise else []
-    for block in [*blocks, *model.embedding_modules, *model.layers, *norm]:
-        if not _has_trainable(block):
-            block.eval()
 
 
 @torch.no_grad()

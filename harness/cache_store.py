@@ -15,7 +15,6 @@ delete files that carry it (clear: whose checksum verifies) and their empty lock
 from __future__ import annotations
 
 import contextlib
-import fcntl
 import hashlib
 import io
 import os
@@ -25,6 +24,7 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 import torch
+from filelock import FileLock
 
 from harness.atomic import atomic_write
 
@@ -62,12 +62,8 @@ class DiskStore:
     def lock(self, key: str) -> Iterator[None]:
         """Exclusive per-key lock across processes: one builder, the others wait for its file."""
         self.root.mkdir(parents=True, exist_ok=True)
-        with open(self.root / f"{key}.lock", "a+") as handle:
-            fcntl.flock(handle, fcntl.LOCK_EX)
-            try:
-                yield
-            finally:
-                fcntl.flock(handle, fcntl.LOCK_UN)
+        with FileLock(self.root / f"{key}.lock"):  # flock on POSIX, msvcrt on Windows
+            yield
 
     def load(self, key: str) -> dict[str, object] | None:
         """The stored payload, or None when absent or corrupt (a corrupt file is discarded)."""

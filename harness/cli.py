@@ -1,4 +1,4 @@
-"""`harness trial|sweep|report ...`: arguments after the command are Hydra-style overrides."""
+"""`harness trial|sweep|report|advise ...`: arguments after the command are Hydra-style overrides."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn
 
+from harness.advise.usage import USAGE as ADVISE_USAGE
 from harness.config import load_spec
 from harness.errors import ConfigError, path_problem
 from harness.multirun import expand, run_multirun, swept_keys
@@ -20,18 +21,28 @@ if TYPE_CHECKING:
 
 __all__ = ["main"]
 
-HELP = {  # `harness <command> --help`; `trial` has its own (the config groups and keys)
-    "sweep": "usage: harness sweep sweeps/<name>.yaml [key=value ...]\n"
-    "Runs the sweep file's grid: per cell an Optuna search, then confirmation runs; resumes where\n"
-    "it stopped when run again. Overrides edit the file's keys, e.g. search.n_trials=4 workers=1\n"
-    "out=runs/try. Records: <out>/records (default runs/<name>); `harness report` reads them.",
+HELP = {  # `harness <command> --help`; trial, sweep and report have their own (_help)
     "worker": "usage: harness worker sweeps/<name>.yaml [key=value ...]\n"
     "One extra worker on a running sweep's storage (what `workers: N` and the SLURM / Ray\n"
     "launchers start): takes trials until the sweep is done.",
+    "advise": ADVISE_USAGE.rstrip(),
     "cache": "usage: harness cache [info|clear] [DIR]\n"
     "Shows or empties the on-disk frozen-prefix cache (default: $HARNESS_CACHE_DIR, else the\n"
     "user cache folder).",
 }
+
+
+def _help(command: str) -> str:
+    """`harness <command> --help` (other than `trial`, whose help lists the config groups)."""
+    if command == "sweep":
+        from harness.sweep.usage import sweep_help
+
+        return sweep_help()
+    if command == "report":
+        from harness.report.cli import HELP as REPORT_HELP
+
+        return REPORT_HELP
+    return HELP[command]
 
 
 def _quiet() -> None:
@@ -114,19 +125,45 @@ def _load_one(overrides: Sequence[str]) -> TrialSpec:
         raise
 
 
+def _peft_type(strategy_cfg: dict[str, object]) -> str | None:
+    """PEFT's method behind a strategy: its `peft_type` key, else its module's PEFT_TYPE."""
+    from hydra.utils import get_object
+
+    kind = strategy_cfg.get("peft_type")
+    if not kind:
+        module = str(strategy_cfg.get("_target_", "")).rpartition(".")[0]
+        try:
+            kind = getattr(get_object(module), "PEFT_TYPE", None)
+        except Exception:  # noqa: BLE001 - a name only
+            kind = None
+    return f"{kind}{', DoRA' if strategy_cfg.get('use_dora') else ''}" if kind else None
+
+
+def _what_ran(spec: TrialSpec, rec: dict[str, object]) -> str:
+    """`lora (PEFT LORA) on tiny (bert), sst2 n=512`: the strategy, the model, the data size."""
+    from harness.models.loading import model_family
+
+    peft, family = _peft_type(spec.strategy_cfg), model_family(spec.model)
+    strategy = f"{rec['strategy']}{f' (PEFT {peft})' if peft else ''}"
+    model = f"{rec['model']}{f' ({family})' if family else ''}"
+    return f"{strategy} on {model}, {rec['dataset']} n={rec['train_size']}"
+
+
 def _one_trial(overrides: Sequence[str]) -> int:
     spec = _load_one(overrides)  # bad input fails here, before torch is even imported
     from harness.data.text import check_data_files
     from harness.tracking import make_tracker
     from harness.trial import run_trial
+    from harness.trial_bar import TrialBar, bar_enabled
 
     check_data_files([spec.data])  # an undecodable file: refused before the trial starts
 
     tracker = make_tracker(spec.tracker)
-    rec, path = run_trial(spec, tracker=tracker)
+    bar = TrialBar(f"{spec.choices['strategy']}@{spec.data.train_size}") if bar_enabled() else None
+    rec, path = run_trial(spec, tracker=tracker, bar=bar)
     print(
-        f"{rec['status']}: {rec['strategy']} on {rec['dataset']} (n={rec['train_size']}, seed={rec['seed']}, "
-        f"{rec['device']}, {rec.get('precision')})\n"
+        f"{rec['status']}: {_what_ran(spec, rec)} (seed={rec['seed']}, {rec['device']}, "
+        f"{rec.get('precision')})\n"
         f"  val accuracy  {_fmt(rec['val_accuracy'], True)}   val macro-F1  {_fmt(rec['val_macro_f1'], True)}\n"
         f"  test accuracy {_fmt(rec['test_accuracy'], True)}   test macro-F1 {_fmt(rec['test_macro_f1'], True)}\n"
         f"  train accuracy {_fmt(rec['train_accuracy'], True)}  best step {rec.get('best_step')} of {rec.get('optimizer_steps')} ({rec.get('stopped_by')})\n"
@@ -162,6 +199,12 @@ def cmd_report(args: Sequence[str]) -> int:
     from harness.report.cli import run_report_command
 
     return run_report_command(args)
+
+
+def cmd_advise(args: Sequence[str]) -> int:
+    from harness.advise.cli import run_advise_command
+
+    return run_advise_command(args)
 
 
 def cmd_cache(args: Sequence[str]) -> int:
@@ -203,16 +246,17 @@ def main(argv: Sequence[str] | None = None) -> int:
         "(e.g. strategy=top_k strategy.k=2 dataset.train_size=256); `harness trial --help` lists "
         "the config groups, their options and the keys. --config-dir DIR (any command) also "
         "searches DIR for config options. `harness cache info|clear` shows or empties the on-disk "
-        "frozen-prefix cache.",
+        "frozen-prefix cache. `harness advise STUDY train_size=N` recommends a strategy for N "
+        "training examples (`harness advise --help`).",
     )
-    parser.add_argument("command", choices=["trial", "sweep", "worker", "report", "cache"])
+    parser.add_argument(
+        "command", choices=["trial", "sweep", "worker", "report", "advise", "cache"]
+    )
     parser.add_argument("args", nargs=argparse.REMAINDER)
     ns = parser.parse_args(argv)
     try:
         if ns.args[:1] in (["-h"], ["--help"]) and ns.command != "trial":
-            from harness.report.cli import USAGE
-
-            print(HELP.get(ns.command, USAGE))
+            print(_help(ns.command))
             return 0
         ns.args = _take_config_dirs(ns.args)
         if ns.command == "trial":
@@ -221,6 +265,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return cmd_sweep(ns.args, worker=ns.command == "worker")
         if ns.command == "cache":
             return cmd_cache(ns.args)
+        if ns.command == "advise":
+            return cmd_advise(ns.args)
         return cmd_report(ns.args)
     except ConfigError as exc:
         print(f"error: {exc}", file=sys.stderr)

@@ -20,6 +20,7 @@ from omegaconf import DictConfig, OmegaConf
 from omegaconf.errors import MissingMandatoryValue, OmegaConfBaseException
 
 from harness.errors import ConfigError
+from harness.hints import unknown_key
 from harness.paths import (
     conf_dir,
     config_dirs,
@@ -42,6 +43,7 @@ from harness.validate import (
     check_choice,
     check_flag,
     check_positive,
+    check_target_keys,
     data_spec,
     model_spec,
     reg_spec,
@@ -83,8 +85,9 @@ def _explain_hydra_error(exc: Exception, overrides: Sequence[str]) -> ConfigErro
     override = re.search(r"Could not override '([^']+)'", msg)
     if override:
         name = override.group(1)
-        parent = name.rsplit(".", 1)[0] if "." in name else ""
-        return ConfigError(name, f"no such key{f' in {parent!r}' if parent else ''}", None)
+        if "." not in name:
+            return ConfigError(name, "no such key", None)
+        return unknown_key(name, overrides)
     if key:
         return ConfigError(key.group(1), msg.splitlines()[0])
     return ConfigError("overrides", msg.splitlines()[0] if msg else type(exc).__name__)
@@ -201,6 +204,9 @@ def to_spec(cfg: DictConfig) -> TrialSpec:
     choices["task"] = task.name
     lr = check_positive("optimizer.lr", c["optimizer"].get("lr"))
     head_lr = strategy_options(c["strategy"])
+    check_target_keys("strategy", choices["strategy"], c["strategy"], taken=("head_lr",))
+    for group in ("optimizer", "scheduler", "loss", "augmentation"):
+        check_target_keys(group, choices[group], c[group])
     check_choice("device", c["device"], DEVICES)
     check_positive("seed", c["seed"], allow_zero=True, kind=int)
     check_choice("head.pooling", c["head"].get("pooling"), POOLINGS)

@@ -20,6 +20,7 @@ __all__ = [
     "record_metrics",
     "record_params",
     "record_tags",
+    "shared_params",
     "start_ms",
 ]
 
@@ -59,6 +60,14 @@ def record_params(rec: dict[str, Any]) -> list[Param]:
     params = {f.name: str(rec[f.name]) for f in FIELDS if f.sink == "param" and rec.get(f.name) is not None}  # fmt: skip
     params.update(flat_config(rec.get("config") or {}))
     return [Param(k, v[:MAX_VALUE]) for k, v in params.items()]
+
+
+SHARED = ("model", "model_name_or_path", "dataset", "task")  # what a cell's runs have in common
+
+
+def shared_params(rec: dict[str, Any]) -> list[Param]:
+    """The params a cell's parent run carries: the model and the dataset its runs share."""
+    return [Param(k, str(rec[k])[:MAX_VALUE]) for k in SHARED if rec.get(k) is not None]
 
 
 def curve_metrics(row: dict[str, Any], stamp: int) -> list[Metric]:

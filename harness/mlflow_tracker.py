@@ -5,7 +5,6 @@ children of a sweep cell's parent run. What goes in comes from the record's sche
 from __future__ import annotations
 
 import contextlib
-import fcntl
 import json
 import logging
 import os
@@ -15,8 +14,30 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+from filelock import FileLock
 
-__all__ = ["MlflowTracker", "default_experiment", "default_uri", "sweep_uri"]
+__all__ = [
+    "KIND",
+    "MlflowTracker",
+    "UNITS_NOTE",
+    "VIEW_ID",
+    "default_experiment",
+    "default_uri",
+    "sweep_uri",
+]
+
+# MLflow 3.17's UI opens an experiment without this tag on its GenAI overview; with it, on the
+# runs table of a model-training experiment (the UI's ExperimentKind.CUSTOM_MODEL_DEVELOPMENT)
+KIND = {"mlflow.experimentKind": "custom_model_development"}
+UNITS_NOTE = (
+    "Runs of the fine-tuning harness. Every accuracy / F1 metric is a fraction of 1 "
+    "(0.8512 = 85.12 %), as in the records on disk: a trial's `test_accuracy`, a cell's "
+    "`test_accuracy_mean` and its `_ci_low` / `_ci_high`, and `diff_vs_full` (-0.0486: 4.86 "
+    "points below full fine-tuning). Times are in seconds (`_s`), memory in MiB (`_mb`)."
+)
+# the saved runs-table view the harness keeps on each experiment (MLflow's `viewStateShareKey`)
+VIEW_ID = "harness-compare"
+VIEW_PREFIX = "mlflow.sharedViewState."
 
 
 def default_uri() -> str:
@@ -50,18 +71,14 @@ def _store_lock(uri: str) -> Iterator[None]:
         return
     path = Path(uri.removeprefix("sqlite:///"))
     path.parent.mkdir(parents=True, exist_ok=True)
-    with open(path.with_name(path.name + ".lock"), "a+") as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
+    with FileLock(path.with_name(path.name + ".lock")):
+        yield
 
 
 class MlflowTracker:
     """One MLflow run per record; optional parent run (a sweep cell)."""
 
-    def __init__(self, uri: str | None, experiment: str):
+    def __init__(self, uri: str | None, experiment: str, source: str = "harness trial"):
         import mlflow
 
         logging.getLogger("mlflow").setLevel(logging.WARNING)
@@ -69,7 +86,9 @@ class MlflowTracker:
         os.environ.setdefault("MLFLOW_ENABLE_ASYNC_LOGGING", "false")
         self.uri = uri or default_uri()
         self.experiment = experiment
+        self.source = source  # the command that made the runs: MLflow's Source column
         self._params: dict[str, set[str]] = {}  # run id -> params logged at its start
+        self._experiments: dict[str, str] = {}  # name -> id, once known (and its kind set)
         # two processes creating one fresh SQLite store race on its schema: one at a time
         with _store_lock(self.uri):
             self._client = mlflow.MlflowClient(tracking_uri=self.uri)
@@ -82,17 +101,28 @@ class MlflowTracker:
         return (Path(self.uri.removeprefix("sqlite:///")).resolve().parent / "mlartifacts").as_uri()
 
     def _experiment_id(self, name: str | None) -> str:
+        """The experiment's id, created on first use as a model-training experiment whose
+        description names the metrics' units (an older one gets the kind tag)."""
         name = name or self.experiment
+        if name in self._experiments:
+            return self._experiments[name]
         exp = self._client.get_experiment_by_name(name)
-        if exp is not None:
-            return str(exp.experiment_id)
-        with contextlib.suppress(Exception):  # another worker may have created it meanwhile
-            return str(
-                self._client.create_experiment(name, artifact_location=self._artifact_root())
-            )
-        found = self._client.get_experiment_by_name(name)
-        assert found is not None
-        return str(found.experiment_id)
+        if exp is None:
+            tags = {**KIND, "mlflow.note.content": UNITS_NOTE}
+            with contextlib.suppress(Exception):  # another worker may have created it meanwhile
+                self._client.create_experiment(
+                    name, artifact_location=self._artifact_root(), tags=tags
+                )
+            exp = self._client.get_experiment_by_name(name)
+            assert exp is not None
+        for key, value in KIND.items():
+            if exp.tags.get(key) != value:
+                self._client.set_experiment_tag(exp.experiment_id, key, value)
+        self._experiments[name] = str(exp.experiment_id)
+        return self._experiments[name]
+
+    def _source(self) -> dict[str, str]:
+        return {"mlflow.source.name": self.source, "mlflow.source.type": "LOCAL"}
 
     def _batch(self, run_id: str, metrics: list[Any], params: list[Any]) -> None:
         for i in range(0, max(len(params), len(metrics)), 100):  # MLflow's batch limits
@@ -105,7 +135,7 @@ class MlflowTracker:
     ) -> str | None:  # fmt: skip
         from harness import mlflow_facts as facts
 
-        tags = {t.key: t.value for t in facts.record_tags(record)}
+        tags = {**self._source(), **{t.key: t.value for t in facts.record_tags(record)}}
         if parent_run_id:
             tags["mlflow.parentRunId"] = parent_run_id
         run = self._client.create_run(
@@ -190,10 +220,43 @@ class MlflowTracker:
 
     # -- a sweep cell's parent run, artifacts, the report's run --------------------------------------
     def start_parent(
-        self, name: str, tags: dict[str, str], experiment: str | None = None
+        self,
+        name: str,
+        tags: dict[str, str],
+        experiment: str | None = None,
+        shared: dict[str, Any] | None = None,
     ) -> str | None:
+        """A cell's parent run; `shared`: record facts every run of the cell has (model, dataset,
+        config), logged as its children log them so the table's Dataset column is filled."""
+        from harness import mlflow_facts as facts
+
+        shared = shared or {}
+        tags = {**self._source(), **tags}
+        if shared.get("git_sha"):
+            tags["mlflow.source.git.commit"] = str(shared["git_sha"])
         run = self._client.create_run(self._experiment_id(experiment), run_name=name, tags=tags)
-        return str(run.info.run_id)
+        rid = str(run.info.run_id)
+        if shared:
+            self._batch(rid, [], facts.shared_params(shared))
+            self._client.log_inputs(rid, datasets=facts.dataset_inputs(shared))
+        return rid
+
+    def set_view(self, experiment: str | None, columns: list[str], name: str) -> str:
+        """Save the runs-table view `name` on the experiment (MLflow's saved views): these
+        columns, runs in the order they were created; returns the id its URL names."""
+        state = {  # the UI's own keys (its ExperimentPageUIState and search facets)
+            "selectedColumns": columns,
+            "columnOrder": columns,  # else metrics come in alphabetical order
+            "columnWidths": dict.fromkeys(columns, 150),
+            "orderByKey": "attributes.start_time",
+            "orderByAsc": True,  # the cells in grid order
+            "runsExpanded": {},  # children folded under their cell
+        }
+        now = int(time.time() * 1000)
+        envelope = {"name": name, "createdAt": now, "updatedAt": now, "state": json.dumps(state)}
+        exp = self._experiment_id(experiment)
+        self._client.set_experiment_tag(exp, VIEW_PREFIX + VIEW_ID, json.dumps(envelope))
+        return VIEW_ID
 
     def log_summary(
         self, run_id: str | None, params: dict[str, str], metrics: dict[str, float]

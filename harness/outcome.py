@@ -30,19 +30,21 @@ def final_metrics(
     vocab_size: int,
     device: torch.device,
 ) -> None:
-    """The selected state, evaluated once: train (for the overfitting gap), test (unless the
-    trial only selects, as a search trial does), drift; then the trial's trust flags."""
+    """The selected state, evaluated once: train (for the overfitting gap), test, drift — unless
+    the trial only selects, as a search trial does: it never looks at test, and nothing reads
+    its overfitting gap (skipping the train split saves a forward pass over every example);
+    then the trial's trust flags."""
     best = loop.best or {}
-    train_eval = task.evaluate(model, data["train"])
-    rec.update(
-        best_epoch=best.get("epoch"), val_loss=best.get("val_loss"), train_loss=train_eval["loss"]
-    )
+    rec.update(best_epoch=best.get("epoch"), val_loss=best.get("val_loss"))
     for k in task.metrics:
-        rec.update({f"val_{k}": best.get(f"val_{k}"), f"train_{k}": train_eval[k]})
-    gap = task.metrics[0]  # accuracy for classification tasks, f1 for QA
-    if rec[f"val_{gap}"] is not None:
-        rec["overfit_gap"] = rec[f"train_{gap}"] - rec[f"val_{gap}"]
-    if spec.train.test_eval:  # search trials select on validation and never look at test
+        rec[f"val_{k}"] = best.get(f"val_{k}")
+    if spec.train.test_eval:
+        train_eval = task.evaluate(model, data["train"])
+        rec["train_loss"] = train_eval["loss"]
+        rec.update({f"train_{k}": train_eval[k] for k in task.metrics})
+        gap = task.metrics[0]  # accuracy for classification tasks, f1 for QA
+        if rec[f"val_{gap}"] is not None:
+            rec["overfit_gap"] = rec[f"train_{gap}"] - rec[f"val_{gap}"]
         _test_and_drift(spec, model, data["test"], task, rec, vocab_size, device)
     rec["flags"] = record_flags(rec, len(rec.get("label_names") or []), rec.get("test_labels"))
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import importlib
 import os
-from pathlib import Path
+from pathlib import Path, PurePath
 
 from omegaconf import OmegaConf
 
@@ -17,6 +17,7 @@ __all__ = [
     "find_option",
     "package_data",
     "package_model",
+    "readable_source",
     "register_resolvers",
     "user_config_dirs",
 ]
@@ -64,6 +65,16 @@ def add_config_dir(folder: str | os.PathLike[str]) -> None:
 def config_dirs() -> list[Path]:
     """Every folder Hydra searches, in order: conf/ first, then the user's."""
     return [conf_dir(), *user_config_dirs()]
+
+
+def readable_source(path: str) -> str:
+    """A hub name or a path as it reads on another machine: an installed package's model folder
+    without this machine's virtual environment in front of it."""
+    parts = PurePath(path).parts
+    for marker in ("site-packages", "dist-packages"):
+        if marker in parts:
+            return "installed package " + "/".join(parts[parts.index(marker) + 1 :])
+    return path
 
 
 def find_option(group: str, option: str) -> Path:

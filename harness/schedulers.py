@@ -1,7 +1,10 @@
 """Learning-rate schedules as LambdaLR multipliers, all with linear warm-up.
 
 Each takes the optimizer and the total number of optimizer steps (known only in code, so the
-configs are `_partial_`)."""
+configs are `_partial_`). Not `transformers.get_scheduler`: its warm-up starts at lr 0 (step /
+warmup, so the first step trains nothing) where ours starts at lr / warmup, and it has no step or
+exponential decay; without warm-up its constant, linear and cosine are ours exactly
+(tests/test_schedulers.py compares the sequences)."""
 
 from __future__ import annotations
 

@@ -55,6 +55,16 @@ class ModelSpec:
     trust_remote_code: bool = False  # hub users: run the repository's own modelling code
 
     @property
+    def identity(self) -> str:
+        """What the record names as loaded: the hub name or folder; a random-init model its family
+        and its tokenizer's source (it loads no pretrained weights from there)."""
+        if not self.random_init:
+            return self.name_or_path
+        from harness.paths import readable_source
+
+        return f"{self.family}, random init; tokenizer from {readable_source(self.name_or_path)}"
+
+    @property
     def key(self) -> str:
         """Names the pretrained weights: what process-wide caches of their outputs are keyed by."""
         if self.random_init:
@@ -99,6 +109,7 @@ class TrainSpec:
     epochs: int | None  # whole epochs instead of max_steps (None = steps)
     eval_every_steps: int | None  # None = auto (~15 evaluations; per epoch when `epochs` is set)
     eval_from_step: int | None  # no evaluation before this step (but the last); None = min_steps
+    stop_step: int | None  # end after this step, schedule of max_steps kept (None: no such stop)
     test_eval: bool
     batch_size: int | None  # None = auto (by train size)
     eval_batch_size: int | None  # None = auto (by device)

@@ -54,8 +54,17 @@ class Tracker(Protocol):
         """Delete the runs of this name under a parent: an earlier, dead attempt's."""
 
     def start_parent(
-        self, name: str, tags: dict[str, str], experiment: str | None = None
-    ) -> str | None: ...
+        self,
+        name: str,
+        tags: dict[str, str],
+        experiment: str | None = None,
+        shared: dict[str, Any] | None = None,
+    ) -> str | None:
+        """A sweep cell's parent run; `shared`: the record facts all its runs have (model,
+        dataset, config)."""
+
+    def set_view(self, experiment: str | None, columns: list[str], name: str) -> str | None:
+        """Save a runs-table view (these columns) on the experiment; returns its id."""
 
     def log_summary(
         self, run_id: str | None, params: dict[str, str], metrics: dict[str, float]
@@ -100,8 +109,15 @@ class NoTracker:
         return False
 
     def start_parent(
-        self, name: str, tags: dict[str, str], experiment: str | None = None
+        self,
+        name: str,
+        tags: dict[str, str],
+        experiment: str | None = None,
+        shared: dict[str, Any] | None = None,
     ) -> str | None:
+        return None
+
+    def set_view(self, experiment: str | None, columns: list[str], name: str) -> str | None:
         return None
 
     def log_summary(
@@ -116,7 +132,8 @@ class NoTracker:
         return None
 
 
-def make_tracker(spec: TrackerSpec) -> Tracker:
+def make_tracker(spec: TrackerSpec, source: str = "harness trial") -> Tracker:
+    """`source`: the command whose runs these are (MLflow's Source column)."""
     if spec.name == "none":
         return NoTracker()
-    return MlflowTracker(spec.uri, spec.experiment or default_experiment())
+    return MlflowTracker(spec.uri, spec.experiment or default_experiment(), source)

@@ -17,9 +17,8 @@ from typing import Any
 
 import torch
 
-from harness.cache import set_train_mode
 from harness.data.batching import EncodedSplit, train_batches
-from harness.models.classifier import Classifier
+from harness.models.classifier import Classifier, set_train_mode
 from harness.runtime import autocast, grad_scaler
 from harness.tasks import TaskParts
 
@@ -49,6 +48,7 @@ class LoopSpec:
     selection: str = "accuracy"
     grad_accum: int = 1  # micro-batches (of batch_size / grad_accum) per optimizer step
     eval_from: int = 0  # no evaluation before this step, except the last step
+    stop_at: int | None = None  # end after this step (low-fidelity search); schedule unchanged
 
 
 @dataclass
@@ -60,7 +60,7 @@ class LoopResult:
     samples_seen: int = 0
     step_time_s: float = 0.0  # pure optimisation time (no evaluation)
     eval_time_s: float = 0.0  # validation time during training
-    stopped_by: str = "max_steps"  # plateau | max_steps (the trial sets pruned | failed)
+    stopped_by: str = "max_steps"  # plateau | max_steps | stop_step (the trial: pruned | failed)
     final_train_loss: float | None = None  # mean training loss over the last evaluation window
 
     @property
@@ -159,7 +159,8 @@ def train(
             scaler.update()
             scheduler.step()
             result.steps += 1
-            last = result.steps >= spec.max_steps
+            stop = spec.stop_at is not None and result.steps >= spec.stop_at
+            last = result.steps >= spec.max_steps or stop
             due = result.steps >= spec.eval_from and result.steps % spec.eval_every == 0
             if last or due:
                 if on_cuda:
@@ -174,7 +175,7 @@ def train(
                 )
                 tick = time.perf_counter()
             if last and not done:
-                result.stopped_by, done = "max_steps", True
+                result.stopped_by, done = ("stop_step" if stop else "max_steps"), True
             if done:
                 break
         if on_cuda:

@@ -36,6 +36,7 @@ from harness.strategies import StrategyPlan
 from harness.tasks import Evaluation, TaskData, load_task
 from harness.tracking import Tracker
 from harness.train import LoopResult, LoopSpec, train
+from harness.trial_bar import TrialBar
 from harness.trial_record import base_record, record_path
 
 __all__ = ["record_path", "run_trial"]  # record_path: re-exported from harness.trial_record
@@ -51,7 +52,7 @@ def _build_model(
     if isinstance(positions, int) and spec.data.max_length > positions:  # long texts would crash
         raise ConfigError(
             "dataset.max_length",
-            f"{spec.data.max_length} exceeds the {positions} positions of {spec.model.name_or_path}",
+            f"{spec.data.max_length} exceeds the {positions} positions of {spec.model.identity}",
             f"1..{positions}",
         )
     head = instantiate(spec.head_cfg, _convert_="all")(
@@ -139,7 +140,7 @@ def _loop_spec(
         l1=spec.reg.l1, patience=spec.reg.early_stopping_patience, min_delta=spec.reg.early_stopping_min_delta,
         seed=spec.seed, device=device, precision=precision, selection=spec.train.selection_metric,
         grad_accum=_grad_accum(spec.train.grad_accum_steps, budget.batch_size),
-        eval_from=budget.eval_from,
+        eval_from=budget.eval_from, stop_at=budget.stop_at,
     )  # fmt: skip
 
 
@@ -151,6 +152,7 @@ def _fit(
     rec: dict[str, Any],
     loop: LoopResult,
     ckpt: Path | None,
+    bar: TrialBar | None = None,
 ) -> None:
     """Everything that trains; fills `rec` as facts become known (so a pruned trial keeps them)."""
     tokenizer = load_tokenizer(
@@ -181,6 +183,9 @@ def _fit(
     loop_spec = _loop_spec(spec, budget, device, precision, rec)
     try:
         hook = step_hook(plan, budget, scheduler, spec.lr)
+        if bar is not None:  # a terminal is watching: the bar moves with the steps
+            bar.begin(budget.max_steps)
+            hook = bar.wrap(hook)
         train(model, data, optimizer, scheduler, task, loop_spec, report, loop, hook)
     finally:
         if plan.on_step is not None:  # plans only unfreeze: count what actually came to train
@@ -213,6 +218,7 @@ def run_trial(
     parent_run_id: str | None = None,
     run_name: str | None = None,
     experiment: str | None = None,
+    bar: TrialBar | None = None,
 ) -> tuple[dict[str, Any], Path]:
     """Run one trial and write its record. Bad input raises ConfigError before training; any other
     failure (NaN loss, OOM, a bug) is recorded as `failed`; a pruned trial is recorded as `pruned`."""
@@ -230,14 +236,18 @@ def run_trial(
     name = run_name or f"{rec['strategy']}-n{rec['train_size']}-s{rec['seed']}"
     run_id = tracker.start_run(rec, name, parent_run_id, experiment) if tracker else None
     rec["mlflow_run_id"] = run_id  # the run is live from here: RUNNING, curve as it is measured
+    hooks = _live(tracker, run_id, loop, _on_bar(bar, spec.train.selection_metric, report))
     try:
         with PeakMemory(device) as mem:
-            _attempt(spec, device, precision, _live(tracker, run_id, loop, report), rec, loop, ckpt)
+            _attempt(spec, device, precision, hooks, rec, loop, ckpt, bar)
     except BaseException:  # bad input found late, Ctrl-C: no record, the open run is closed
         if tracker is not None and run_id:
             tracker.set_tags(run_id, {"interrupted": "true"})
             tracker.end_run(run_id, status="KILLED")
         raise
+    finally:
+        if bar is not None:
+            bar.close()
     rec.update(
         peak_memory_mb=mem.peak_mb,
         finished_at=datetime.now(timezone.utc).isoformat(),
@@ -247,6 +257,19 @@ def run_trial(
     if tracker is not None:
         tracker.finish_run(run_id, rec)
     return rec, path
+
+
+def _on_bar(bar: TrialBar | None, metric: str, report: ReportFn | None) -> ReportFn | None:
+    """The evaluation hook: the score goes on the bar (if any), then to the caller's hook."""
+    if bar is None:
+        return report
+
+    def on_evaluation(step: int, value: float) -> None:
+        bar.evaluated(step, f"val_{metric}", value)
+        if report is not None:
+            report(step, value)
+
+    return on_evaluation
 
 
 def _live(
@@ -267,11 +290,11 @@ def _live(
 
 def _attempt(
     spec: TrialSpec, device: torch.device, precision: str, report: ReportFn | None,
-    rec: dict[str, Any], loop: LoopResult, ckpt: Path | None,
+    rec: dict[str, Any], loop: LoopResult, ckpt: Path | None, bar: TrialBar | None = None,
 ) -> None:  # fmt: skip
     """Train, and turn any failure (not bad input) into the record's status."""
     try:
-        _fit(spec, device, precision, report, rec, loop, ckpt)
+        _fit(spec, device, precision, report, rec, loop, ckpt, bar)
         rec["status"] = "completed"
     except ConfigError:
         raise

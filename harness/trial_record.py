@@ -38,7 +38,7 @@ def base_record(
             "config": spec.config,
             "overrides": list(spec.overrides),  # as the user typed them
             "model": spec.choices["model"],
-            "model_name_or_path": spec.model.name_or_path,
+            "model_name_or_path": spec.model.identity,
             "dataset": spec.data.name,
             "task": spec.data.task,
             **{
@@ -62,6 +62,7 @@ def base_record(
             "lr": spec.lr,
             "weight_decay": spec.reg.weight_decay,
             "dropout": spec.reg.dropout,
+            "head_lr": spec.head_lr,
             "history": [],
             **dict.fromkeys(
                 ("val_accuracy", "val_macro_f1", "val_loss", "test_accuracy", "test_macro_f1")

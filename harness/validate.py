@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import codecs
+import inspect
 import math
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
@@ -27,6 +28,7 @@ __all__ = [
     "check_choice",
     "check_flag",
     "check_positive",
+    "check_target_keys",
     "data_spec",
     "model_spec",
     "reg_spec",
@@ -137,8 +139,15 @@ def train_spec(
         raise ConfigError(
             "train.eval_from_step", f"must be a whole number >= 0 or min_steps, got {eval_from!r}"
         )
+    stop = t.get("stop_step")
+    if stop is not None:
+        check_positive("train.stop_step", stop, kind=int)
     if t["max_steps"] < t["min_steps"]:
-        raise ConfigError("train.max_steps", f"must be >= train.min_steps ({t['min_steps']})")
+        raise ConfigError(
+            "train.max_steps",
+            f"{t['max_steps']} is below train.min_steps ({t['min_steps']}): pass "
+            f"train.min_steps={t['max_steps']} (or less) with it",
+        )
     auto = {
         k: _auto_int(f"train.{k}", t[k])
         for k in ("epochs", "eval_every_steps", "batch_size", "eval_batch_size")
@@ -174,6 +183,29 @@ def reg_spec(r: dict[str, Any]) -> RegSpec:
             for k, v in r.items()
         }
     )
+
+
+def check_target_keys(
+    group: str, choice: str, cfg: dict[str, Any], *, taken: Sequence[str] = ()
+) -> None:
+    """Every key of a `_target_` option must be an argument of its target (a key added with `+`
+    would fail the trial only once it is built); `taken`: keys the wiring consumes itself."""
+    from hydra.utils import get_object
+
+    try:
+        params = inspect.signature(get_object(str(cfg.get("_target_")))).parameters
+    except Exception:  # noqa: BLE001 - no target, or an unimportable one (fails later, named)
+        return
+    if any(p.kind is inspect.Parameter.VAR_KEYWORD for p in params.values()):
+        return
+    known = [k for k in cfg if not k.startswith("_")]
+    for key in known:
+        if key not in params and key not in taken:
+            others = [k for k in known if k != key]
+            takes = "does not take it" if others else "takes no keys"
+            raise ConfigError(
+                f"{group}.{key}", f"{group}={choice} {takes}: remove it", others or None
+            )
 
 
 def strategy_options(strategy: dict[str, Any]) -> float | None:

@@ -36,7 +36,26 @@ BAD_INPUTS = [
         "typo-key",
         lambda _: ["strategy=top_k", "strategy.kk=2"],
         "strategy.kk",
-        "no such key in 'strategy'",
+        r"no such key in strategy=top_k \(allowed: k\)",
+    ),
+    BadInput(  # DoRA is its own option, or a PEFT LoRA option: the message names both
+        "dora-on-lora",
+        lambda _: ["strategy=lora", "strategy.use_dora=true"],
+        "strategy.use_dora",
+        r"no such key in strategy=lora; use strategy=dora, or strategy=peft "
+        r"strategy.use_dora=true \(allowed: r, alpha, lora_dropout, target_modules, head_lr\)",
+    ),
+    BadInput(  # added with +, not an argument of the strategy: refused before anything runs
+        "added-key-the-strategy-does-not-take",
+        lambda _: ["strategy=lora", "+strategy.x=1"],
+        "strategy.x",
+        r"strategy=lora does not take it: remove it \(allowed: r, alpha,",
+    ),
+    BadInput(
+        "max-steps-below-min-steps",
+        lambda _: ["train.max_steps=20", "train.min_steps=60"],
+        "train.max_steps",
+        r"20 is below train.min_steps \(60\): pass train.min_steps=20 \(or less\) with it",
     ),
     BadInput(
         "train-size-larger-than-data",

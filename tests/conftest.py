@@ -152,3 +152,23 @@ def conll_dir(shared_datasets: Path) -> Path:
     if not all((path / f).is_file() for f in ("train.txt", "valid.txt", "test.txt")):
         pytest.skip(f"CoNLL-2003 not found at {path} (licence: not vendored)")
     return path
+
+
+# -- tiers: `make test-fast` runs `unit`, `make test` (CI) runs everything --------------------------
+# matrix: every model family x strategy; e2e: real CLI processes and whole tiny sweeps (and
+# everything marked slow); cluster: multi-worker sweeps on PostgreSQL, SLURM and Ray; real: the
+# embedded MiniLM. A test in none of these is `unit`.
+MATRIX_FILES = {"test_family_strategies.py", "test_families.py"}
+E2E_FILES: set[str] = set()  # files whose tests each run a whole sweep or a real process
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    for item in items:
+        if "sweep_cluster" in item.path.parts:
+            item.add_marker(pytest.mark.cluster)
+        if item.path.name in MATRIX_FILES:
+            item.add_marker(pytest.mark.matrix)
+        if item.get_closest_marker("slow") is not None or item.path.name in E2E_FILES:
+            item.add_marker(pytest.mark.e2e)
+        if not any(item.get_closest_marker(m) for m in ("cluster", "matrix", "e2e", "real")):
+            item.add_marker(pytest.mark.unit)

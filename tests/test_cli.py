@@ -40,7 +40,7 @@ def test_bad_input_prints_one_error_line_and_exits_2(
 def test_bad_input_exit_status_of_the_real_process(tmp_path: Path) -> None:
     proc = _harness("trial", "model=tiny", "strategy=top_k", "strategy.kk=2", cwd=tmp_path)
     assert proc.returncode == 2
-    assert proc.stderr.strip() == "error: strategy.kk: no such key in 'strategy'"
+    assert proc.stderr.strip() == "error: strategy.kk: no such key in strategy=top_k (allowed: k)"
     assert proc.stdout == "" and not list(tmp_path.rglob("*.json"))
 
 
@@ -55,6 +55,10 @@ def test_trial_end_to_end_through_the_cli(tmp_path: Path, mlflow_uri: str) -> No
         "seed=3", "tracker=mlflow", f"tracker.uri={mlflow_uri}", "tracker.experiment=e2e", f"out={out}", cwd=tmp_path,
     )  # fmt: skip
     assert proc.returncode == 0, proc.stderr
+    # the summary names the strategy, the model and its family, the data and its size
+    assert proc.stdout.startswith("completed: top_k on tiny (bert), sst2 n=48 (seed=3, cpu"), (
+        proc.stdout
+    )
     last = proc.stdout.strip().splitlines()[-1]
     match = re.fullmatch(r"record: (.+\.json)", last)
     assert match, proc.stdout
@@ -85,6 +89,7 @@ def test_trial_end_to_end_through_the_cli(tmp_path: Path, mlflow_uri: str) -> No
     assert metrics["repr_cka"] == pytest.approx(rec["repr_cka"])
     # the resolved config as params: what was loaded, strategy and train settings
     assert params["model_name_or_path"] == rec["model_name_or_path"]
+    assert rec["model_name_or_path"].startswith("bert, random init; tokenizer from ")
     assert params["config.model.name_or_path"] == rec["config"]["model"]["name_or_path"]
     assert params["config.strategy.k"] == "1" and params["batch_size"] == str(rec["batch_size"])
     history = client.get_metric_history(run.info.run_id, "epoch/val_accuracy")
@@ -118,7 +123,7 @@ def test_cache_info_and_clear(tmp_path: Path, prefix_cache_dir: Path) -> None:
     assert bad.returncode == 2 and bad.stderr.startswith("error: cache: unknown arguments 'wipe'")
 
 
-@pytest.mark.parametrize("command", ["sweep", "worker", "report", "cache"])
+@pytest.mark.parametrize("command", ["sweep", "worker", "report", "advise", "cache"])
 def test_every_command_answers_help(command: str, capsys: pytest.CaptureFixture[str]) -> None:
     """`harness <command> --help` prints its usage and exits 0 (not `error: --help: not found`)."""
     for flag in ("--help", "-h"):

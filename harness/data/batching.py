@@ -95,7 +95,13 @@ def _collate(split: EncodedSplit, idx: torch.Tensor, pin: bool) -> Batch:
     batch = Batch(
         idx, ids, mask, labels, types, feats, pre.start if pre else 0, bool(pre and pre.pooled)
     )
-    return batch.map(torch.Tensor.pin_memory) if pin else batch
+    return batch.map(_pinned) if pin else batch
+
+
+def _pinned(t: torch.Tensor) -> torch.Tensor:
+    """Page-locked for a fast copy to the GPU; a frozen prefix cached on the GPU already is
+    there (pinning it raised: every cached trial failed on CUDA)."""
+    return t.pin_memory() if t.device.type == "cpu" else t
 
 
 def train_batches(

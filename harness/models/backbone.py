@@ -14,9 +14,10 @@ import torch
 from torch import nn
 from transformers import masking_utils as masks
 
+from harness.errors import ConfigError
 from harness.models.layouts import Layout, find
 
-__all__ = ["embed", "full_hidden", "layer_list", "model_forward", "run_layers"]
+__all__ = ["check_layout", "embed", "full_hidden", "layer_list", "model_forward", "run_layers"]
 
 
 def layer_list(backbone: nn.Module, layout: Layout) -> nn.ModuleList:
@@ -144,3 +145,38 @@ def model_forward(
     """The family's own forward (generic layouts): last hidden states [B, L, H]."""
     kwargs = {} if token_type_ids is None else {"token_type_ids": token_type_ids}
     return backbone(input_ids=input_ids, attention_mask=mask, **kwargs).last_hidden_state  # type: ignore[no-any-return]
+
+
+def check_layout(
+    backbone: nn.Module, layout: Layout, vocab_size: int, where: str, atol: float = 1e-4
+) -> None:
+    """Refuse a layout whose layer-by-layer forward differs from the model's own on two padded
+    token rows (real positions compared, eval mode, the global RNG left as it was)."""
+    if not layout.layerwise:
+        return
+    with torch.random.fork_rng(devices=[]), torch.no_grad():
+        torch.manual_seed(0)
+        low = min(5, vocab_size - 1)
+        ids = torch.randint(low, max(low + 1, min(vocab_size, 1000)), (2, 7))
+        mask = torch.tensor([[1] * 7, [1] * 4 + [0] * 3])
+        was_training = backbone.training
+        backbone.eval()
+        try:
+            theirs = backbone(input_ids=ids, attention_mask=mask).last_hidden_state
+            ours = full_hidden(backbone, layout, ids, mask)
+        except Exception as exc:  # noqa: BLE001 - a layout that cannot even run is refused too
+            raise ConfigError(
+                where, f"the {layout.family!r} layout cannot run this model: {exc}"
+            ) from None
+        finally:
+            backbone.train(was_training)
+    real = mask.bool()
+    gap = float((ours[real] - theirs[real]).abs().max())
+    scale = float(theirs[real].abs().max())
+    if not gap <= atol * max(1.0, scale):
+        raise ConfigError(
+            where,
+            f"the {layout.family!r} layer-by-layer forward differs from the model's own forward "
+            f"(max abs gap {gap:.3g}): its layout in harness/models/layouts.py does not describe "
+            "this model",
+        )

@@ -11,7 +11,7 @@ from harness.models import backbone as bb
 from harness.models.heads import Head
 from harness.models.layouts import Layout, find, layout_for
 
-__all__ = ["Classifier"]
+__all__ = ["Classifier", "has_trainable", "set_train_mode"]
 
 
 class Classifier(nn.Module):
@@ -121,3 +121,18 @@ class Classifier(nn.Module):
                 hidden = self.run_layers(hidden, attention_mask, start, self.num_layers)
             pooled = self.pool(hidden, attention_mask)
         return self.head(pooled)
+
+
+def has_trainable(module: nn.Module) -> bool:
+    return any(p.requires_grad for p in module.parameters())
+
+
+def set_train_mode(model: Classifier) -> None:
+    """Train mode for blocks that train; eval mode (no dropout) for frozen blocks, so a frozen
+    prefix computes the same function whether it runs or is read from a cache."""
+    model.train()
+    norm = [model.final_norm] if model.final_norm is not None else []
+    blocks = [model.encoder] if not model.layout.layerwise else []
+    for block in [*blocks, *model.embedding_modules, *model.layers, *norm]:
+        if not has_trainable(block):
+            block.eval()

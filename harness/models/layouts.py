@@ -19,7 +19,7 @@ strategies (top_k, llrd, gradual unfreezing, ...) can find the layers. Each fami
   strategies: for ALBERT it is `albert_layer_groups` (one shared group by default, reused at
   every depth: `top_k=1` trains that shared group, i.e. every layer).
 
-`check_layout` compares the layer-by-layer forward with the model's own at load, so a wrong
+`backbone.check_layout` compares the layer-by-layer forward with the model's own at load, so a wrong
 description is refused instead of silently training a different function.
 """
 
@@ -28,12 +28,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-import torch
 from torch import nn
 
-from harness.errors import ConfigError
-
-__all__ = ["Layout", "check_layout", "find", "layout_for"]
+__all__ = ["Layout", "find", "layout_for"]
 
 
 @dataclass(frozen=True)
@@ -139,40 +136,3 @@ def layout_for(backbone: nn.Module) -> Layout:
         return LAYOUTS[family]
     layers = next((p for p in _LAYER_PATHS if isinstance(find(backbone, p), nn.ModuleList)), None)
     return Layout(family, (), layers)
-
-
-def check_layout(
-    backbone: nn.Module, layout: Layout, vocab_size: int, where: str, atol: float = 1e-4
-) -> None:
-    """Refuse a layout whose layer-by-layer forward differs from the model's own on two padded
-    token rows (real positions compared, eval mode, the global RNG left as it was)."""
-    from harness.models.backbone import full_hidden
-
-    if not layout.layerwise:
-        return
-    with torch.random.fork_rng(devices=[]), torch.no_grad():
-        torch.manual_seed(0)
-        low = min(5, vocab_size - 1)
-        ids = torch.randint(low, max(low + 1, min(vocab_size, 1000)), (2, 7))
-        mask = torch.tensor([[1] * 7, [1] * 4 + [0] * 3])
-        was_training = backbone.training
-        backbone.eval()
-        try:
-            theirs = backbone(input_ids=ids, attention_mask=mask).last_hidden_state
-            ours = full_hidden(backbone, layout, ids, mask)
-        except Exception as exc:  # noqa: BLE001 - a layout that cannot even run is refused too
-            raise ConfigError(
-                where, f"the {layout.family!r} layout cannot run this model: {exc}"
-            ) from None
-        finally:
-            backbone.train(was_training)
-    real = mask.bool()
-    gap = float((ours[real] - theirs[real]).abs().max())
-    scale = float(theirs[real].abs().max())
-    if not gap <= atol * max(1.0, scale):
-        raise ConfigError(
-            where,
-            f"the {layout.family!r} layer-by-layer forward differs from the model's own forward "
-            f"(max abs gap {gap:.3g}): its layout in harness/models/layouts.py does not describe "
-            "this model",
-        )

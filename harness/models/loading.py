@@ -17,12 +17,16 @@ from torch import nn
 from transformers import AutoConfig, AutoModel, AutoTokenizer
 from transformers.utils import logging as hf_logging
 
-from harness.config import ModelSpec
 from harness.errors import ConfigError
+from harness.models.backbone import check_layout
 from harness.models.hub import hub_unreachable, is_local
-from harness.models.layouts import check_layout, layout_for
+from harness.models.layouts import layout_for
+from harness.specs import ModelSpec
 
-__all__ = ["load_encoder", "load_tokenizer", "pretrained_encoder", "set_dropout", "tiny_config"]
+__all__ = [
+    "load_encoder", "load_tokenizer", "model_family", "pretrained_encoder", "set_dropout",
+    "tiny_config",
+]  # fmt: skip
 
 # tiny models: BERT-named sizes (conf/model/tiny.yaml) -> the family's own names, plus settings
 # that make the tiny model exercise what the real family has (ELECTRA's projection, DeBERTa-v3's
@@ -132,6 +136,23 @@ def tiny_config(family: str, vocab_size: int, sizes: dict[str, Any]) -> Any:
         if isinstance(value, int) and not 0 <= value < vocab_size:
             setattr(config, name, None)
     return config
+
+
+def model_family(spec: ModelSpec) -> str | None:
+    """The model's transformers `model_type` (bert, roberta, ...), for what a trial prints; None
+    when its config cannot be read offline."""
+    if spec.random_init:
+        return spec.family
+    try:
+        config = AutoConfig.from_pretrained(
+            spec.name_or_path,
+            revision=spec.revision,
+            trust_remote_code=spec.trust_remote_code,
+            **_local_only(spec.name_or_path),
+        )
+    except Exception:  # noqa: BLE001 - a name only: the trial has run already
+        return None
+    return str(config.model_type)
 
 
 @lru_cache(maxsize=4)

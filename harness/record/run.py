@@ -26,21 +26,23 @@ class RunFacts:
     traceback: str | None = fact("the failure's last frames (failed trials)", since=2, section=S)
     stopped_by: str | None = fact(
         "`plateau` (no gain in `regularization.early_stopping_patience` evaluations) \\| "
-        "`max_steps` \\| `pruned` \\| `failed`",
+        "`max_steps` \\| `stop_step` (a low-fidelity search trial ended at `train.stop_step`) "
+        "\\| `pruned` \\| `failed`",
         tag=True, since=2, section=S,
     )  # fmt: skip
     flags: list[str] | None = fact(
         "trust checks (`harness/trust.py`): `still_improving` (best evaluation is the last and "
         "the budget ran out), `not_converged` (train accuracy below val accuracy, or final train "
         "loss above 0.9 ln(labels)), `near_chance` (test accuracy within 2 points of the "
-        "majority-class rate), `lr_at_boundary` (sweeps: the searched lr in the outer 10 % of its "
-        "log range); MLflow tag `flags`, comma-separated",
+        "majority-class rate), `lr_at_boundary` (sweeps: a searched learning rate — `lr` or "
+        "`head_lr`, named in `boundary_params` — in the outer 10 % of its log range or at the "
+        "edge of the values searched); MLflow tag `flags`, comma-separated",
         tag=True, since=2, section=S,
     )  # fmt: skip
 
     # -- what ran ----------------------------------------------------------------------------------
     model: str = fact("model option name (`minilm`, `tiny`, `hub`)", sink="param", required=True, section=W)  # fmt: skip
-    model_name_or_path: str = fact("what was loaded (hub name or folder)", sink="param", required=True, section=W)  # fmt: skip
+    model_name_or_path: str = fact("what was loaded (hub name or folder); a random-init model (`tiny`): its family and its tokenizer's source", sink="param", required=True, section=W)  # fmt: skip
     dataset: str = fact("dataset name (`sst2`, `conll2003`, ...)", sink="param", tag=True, required=True, section=W)  # fmt: skip
     task: str = fact(
         "`sequence_classification` \\| `sentence_pair_classification` \\| "
@@ -100,6 +102,16 @@ class RunFacts:
     lr: float = fact("learning rate (the searched value in sweeps)", sink="param", required=True, section=H)  # fmt: skip
     weight_decay: float = fact("decoupled weight decay", sink="param", required=True, section=H)
     dropout: float = fact("encoder dropout probability", sink="param", required=True, section=H)
+    head_lr: float | None = fact(
+        "the head's own learning rate (`strategy.head_lr`; null: the head trains at `lr`)",
+        sink="param", since=2, section=H,
+    )  # fmt: skip
+    boundary_params: list[str] | None = fact(
+        "sweeps: the searched parameters whose chosen value lies in the outer 10 % of its (log) "
+        "range or is the most extreme value the cell's search tried (what `lr_at_boundary` "
+        "refers to)",
+        since=2, section=S,
+    )  # fmt: skip
 
     # -- budget and curve --------------------------------------------------------------------------
     planned_steps: int | None = fact("the step budget (`train.max_steps`, or `train.epochs` x steps per epoch)", sink="param", since=2, section=B)  # fmt: skip

@@ -10,20 +10,16 @@ from harness.report.options import ReportOptions, report_options
 from harness.report.paths import resolve_sweep_dir
 from harness.report.perclass import per_class_f1
 from harness.report.ranks import bayes_signed_rank, critical_difference, friedman, nemenyi_q
-from harness.report.sequential import Decision, SeedPlan, decide_family, sequential_verdict
 from harness.report.sources import read_sweeps
 from harness.report.summary import mark_best, summarize_cells
 from harness.report.verdicts import verdict_table
 
 __all__ = [
-    "Decision",
     "ReportError",
     "ReportOptions",
-    "SeedPlan",
     "bayes_signed_rank",
     "build_report",
     "critical_difference",
-    "decide_family",
     "friedman",
     "generate_findings",
     "load_records",
@@ -34,7 +30,6 @@ __all__ = [
     "report_options",
     "resolve_sweep_dir",
     "run_report_command",
-    "sequential_verdict",
     "suites",
     "summarize_cells",
     "verdict_counts",

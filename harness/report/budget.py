@@ -20,6 +20,7 @@ import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
 from harness.report.fmt import fmt_pct, fmt_seconds, md_table, row_label  # noqa: E402
+from harness.report.palette import figure_legend, split_group, style_of  # noqa: E402
 
 __all__ = ["budget_section", "expected_max", "plot_budget_curves"]
 
@@ -90,32 +91,57 @@ def budget_section(records: pd.DataFrame, figure: str | None) -> str:
 
 
 def plot_budget_curves(records: pd.DataFrame, path: Path) -> Path | None:
-    """Per train size: expected best val vs trials (top) and vs compute seconds (bottom)."""
+    """Expected best val vs search trials and vs compute seconds, per train size; with several
+    datasets a row per dataset. Colours are the strategies' own (harness/report/palette.py)."""
     cells = _search_cells(records)
     if not cells:
         return None
     sizes = sorted({c[0][2] for c in cells})
-    fig, axes = plt.subplots(2, len(sizes), figsize=(3.6 * len(sizes), 5.5), squeeze=False)
-    cmap, names = plt.get_cmap("tab10"), sorted({(c[0][0], c[0][1]) for c in cells})
+    datasets = sorted({split_group(c[0][0])[0] or "" for c in cells})
+    rests = sorted({split_group(c[0][0])[1] for c in cells})
+    kinds = ("search trials", "compute (s, trials × mean train time)")
+    if len(datasets) == 1:  # a row per kind, a column per size
+        rows, cols = 2, len(sizes)
+        where = {(datasets[0], size, k): (k, sizes.index(size)) for size in sizes for k in (0, 1)}
+    else:  # a row per dataset; per size, its trials and its compute panel side by side
+        rows, cols = len(datasets), 2 * len(sizes)
+        where = {
+            (d, size, k): (datasets.index(d), 2 * sizes.index(size) + k)
+            for d in datasets
+            for size in sizes
+            for k in (0, 1)
+        }
+    fig, axes = plt.subplots(
+        rows,
+        cols,
+        figsize=(3.0 * cols + 2.0, 2.5 * rows + 0.6),
+        squeeze=False,
+        sharey="row",
+        layout="constrained",
+    )
+    used = set()
     for (group, strategy, size), values, seconds in cells:
-        col, color = sizes.index(size), cmap(names.index((group, strategy)) % 10)
+        dataset, rest = split_group(group)
         n = np.arange(1, len(values) + 1)
         curve = [100 * expected_max(values, int(k)) for k in n]
-        axes[0][col].plot(n, curve, marker=".", color=color, label=row_label(group, strategy))
-        axes[1][col].plot(n * seconds, curve, marker=".", color=color)
-        axes[0][col].set_title(f"train size {size}", fontsize=9)
-        axes[0][col].set_xlabel("search trials", fontsize=8)
-        axes[1][col].set_xlabel("compute (s, trials × mean train time)", fontsize=8)
-    for ax in axes.flat:
+        kw = style_of(strategy, rest, rests)
+        for k, x in enumerate((n, n * seconds)):
+            r, c = where[(dataset or "", size, k)]
+            axes[r][c].plot(x, curve, marker=".", label=row_label(rest, strategy), **kw)
+            axes[r][c].set_title(
+                f"{dataset + ', ' if dataset else ''}n={size}: vs {kinds[k].split(' (')[0]}",
+                fontsize=8,
+            )
+            axes[r][c].set_xlabel(kinds[k], fontsize=7)
+            used.add((r, c))
+    for (r, c), ax in np.ndenumerate(axes):
         ax.grid(True, alpha=0.3)
         ax.tick_params(labelsize=7)
-    axes[0][0].set_ylabel("E[best val] (%)", fontsize=8)
-    axes[1][0].set_ylabel("E[best val] (%)", fontsize=8)
-    found = {
-        lbl: h for ax in axes[0] for h, lbl in zip(*ax.get_legend_handles_labels(), strict=True)
-    }
-    axes[0][0].legend(list(found.values()), list(found.keys()), fontsize=7)
-    fig.tight_layout()
+        if (r, c) not in used:
+            ax.axis("off")
+    fig.supylabel("expected best val score (%)", fontsize=9)
+    fig.suptitle("Budget curves: expected best validation score of n search trials", fontsize=10)
+    figure_legend(fig, "strategy")
     fig.savefig(path, dpi=110, metadata={"Software": None})
     plt.close(fig)
     return path

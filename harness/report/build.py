@@ -12,7 +12,7 @@ import pandas as pd
 from harness.report.bootstrap import example_correctness
 from harness.report.budget import budget_section, plot_budget_curves
 from harness.report.cdplot import plot_critical_difference
-from harness.report.comparisons import verdicts_section
+from harness.report.comparisons import analysis_plan_section, verdicts_section
 from harness.report.cost import cost_section
 from harness.report.crossdataset import RankTest, Suite, rank_tests, suites
 from harness.report.crossdataset_section import crossdataset_section
@@ -28,6 +28,9 @@ from harness.report.options import ReportOptions
 from harness.report.perclass import PerClass, example_predictions, per_class
 from harness.report.perclass_section import perclass_finding, perclass_section, plot_confusion
 from harness.report.plots import plot_cost_scatter, plot_learning_curves
+from harness.report.predictions import write_predictions
+from harness.report.previous import previous_section
+from harness.report.residuals import plot_residuals
 from harness.report.score import Score, add_score
 from harness.report.sources import Sweeps, read_sweeps
 from harness.report.summary import mark_best, summarize_cells
@@ -35,7 +38,7 @@ from harness.report.tables import main_table_section, overfit_section
 from harness.report.training_curves import plot_training_curves
 from harness.report.trust import CellKey, budget_ended, cell_flags, trust_section
 from harness.report.variance import variance_section
-from harness.report.verdicts import verdict_table, versus_best_map
+from harness.report.verdicts import size_analyses, verdict_table, versus_full_map
 
 __all__ = ["build_report"]
 
@@ -43,6 +46,7 @@ LEARNING_CURVES_PNG = "learning_curves.png"
 COST_SCATTER_PNG = "cost_scatter.png"
 TRAINING_CURVES_PNG = "training_curves.png"
 BUDGET_CURVES_PNG = "budget_curves.png"
+RESIDUALS_PNG = "residuals.png"
 CRITICAL_DIFFERENCE_PNG = "critical_difference.png"
 
 
@@ -110,6 +114,16 @@ def _across(
     return [section], crossdataset_findings(summary, verdicts, tests, found, opts.margin, flags)
 
 
+def _previous(summary: pd.DataFrame, opts: ReportOptions, score: Score) -> list[str]:
+    """The comparison with a previous study's cells, when the sweep file names one."""
+    if not opts.previous:
+        return []
+    path = Path(opts.previous)
+    if not path.is_file():
+        raise ReportError(f"report.previous: no such file: {path}")
+    return [previous_section(summary, path, score=score)]
+
+
 def _per_class(found: list[PerClass], score: Score, out_dir: Path) -> tuple[list[str], list[str]]:
     """The per-class section, its figures and one finding per task; nothing for binary tasks."""
     if not found:
@@ -154,22 +168,26 @@ def build_report(
     verdicts = verdict_table(summary, opts, correct)
     out_dir.mkdir(parents=True, exist_ok=True)
     verdicts.to_csv(out_dir / "verdicts.csv", index=False)  # every comparison, for pandas users
-    summary = mark_best(summary, versus_best_map(verdicts))
+    summary = mark_best(summary, versus_full_map(verdicts))
+    analyses = size_analyses(summary)
     flags = cell_flags(records, summary)
     crossover = crossover_lines(summary)
     out_dir.mkdir(parents=True, exist_ok=True)
     _write_table(records, out_dir)
+    write_predictions(raw, out_dir)  # what the tidy table leaves out, for re-analysis
     plot_learning_curves(summary, out_dir / LEARNING_CURVES_PNG, score)
     plot_cost_scatter(summary, out_dir / COST_SCATTER_PNG, score)
     curves = plot_training_curves(records, out_dir / TRAINING_CURVES_PNG)
     budget = plot_budget_curves(records, out_dir / BUDGET_CURVES_PNG)
+    residuals = plot_residuals(analyses, out_dir / RESIDUALS_PNG)
     across, across_findings = _across(summary, verdicts, opts, score, out_dir, flags)
     classes, class_findings = _per_class(per_class(summary, predictions), score, out_dir)
     sections = [
         header_section(records, summary, sweeps.name),
         *_unreadable_section(unreadable),
-        main_table_section(summary, LEARNING_CURVES_PNG, verdicts, score, opts.margin, crossover),
-        verdicts_section(summary, verdicts, opts, score),
+        analysis_plan_section(opts, score),
+        main_table_section(summary, LEARNING_CURVES_PNG, score, opts.margin, crossover),
+        verdicts_section(summary, verdicts, opts, score, analyses, residuals),
         *across,
         *classes,
         trust_section(flags, curves.name if curves else None, budget_ended(records)),
@@ -179,6 +197,7 @@ def build_report(
         overfit_section(summary, score),
         drift_section(records, score),
         hparams_section(records, summary, sweeps.dirs, score),
+        *_previous(summary, opts, score),
         _findings_section(
             summary, verdicts, opts, flags, [*crossover, *class_findings], across_findings
         ),

@@ -12,7 +12,7 @@ from harness.report.build import build_report
 from harness.report.errors import ReportError
 from harness.report.paths import read_sweep_yaml, resolve_sweep_dir
 
-__all__ = ["run_report_command"]
+__all__ = ["HELP", "USAGE", "run_report_command"]
 
 USAGE = (
     "usage: harness report SWEEP_DIR|SWEEP_YAML [SWEEP_DIR|SWEEP_YAML ...] [out=DIR] "
@@ -21,6 +21,32 @@ USAGE = (
     "holding two)"
 )
 _OVERRIDES = ("out", "report.margin", "report.alpha", "sweep")
+HELP = f"""{USAGE}
+
+Builds the report from the sweep's records on disk (never from MLflow): what ran, every cell's
+confirmed test score against full fine-tuning with a verdict (better / worse / equivalent within
+report.margin points / undecided), trust checks, cost, and findings.
+
+arguments:
+  SWEEP_DIR|SWEEP_YAML  a sweep's output folder (runs/<name>, holding records/ and sweep.yaml),
+                        or its sweep file (sweeps/<name>.yaml: its `out` folder is read); several
+                        make one report with a section across datasets
+  out=DIR               where to write (default reports/<name>)
+  report.margin=POINTS  what 'equivalent' means, in points of the test metric (default: the sweep
+                        file's report.margin, else 1.0)
+  report.alpha=A        family-wise error rate of the verdicts (default 0.05)
+  sweep=NAME            only that sweep's records, when one folder holds records of two sweeps
+
+writes, in DIR:
+  report.md             the report; the figures below are linked from it
+  learning_curves.png   test score against training-set size, per strategy (a panel per dataset)
+  cost_scatter.png      test score against training cost, with the cheapest-for-its-score front
+  training_curves.png   validation curves of the confirmation runs
+  budget_curves.png     where runs stopped against their step budget
+  verdicts.csv          every comparison with its interval and test
+  records.csv/.parquet  one row per trial, for slicing the data yourself
+and logs them to the sweep's MLflow experiment (a `report` run; each cell's parent run gets
+verdict_vs_full and diff_vs_full)."""
 
 
 def _parse(args: Sequence[str]) -> tuple[list[str], dict[str, str]]:
@@ -73,7 +99,8 @@ def _log_to_mlflow(meta: dict[str, object], report: Path, sweep_dir: Path) -> st
 
 def _verdicts_to_cells(mlflow: Any, table: Path) -> None:
     """Each partial cell's verdict against full on the cell's parent run: tag `verdict_vs_full`,
-    metrics `diff_vs_full` and its 95 % interval (points), so the runs table compares cells."""
+    metrics `diff_vs_full` and its 95 % interval, so the runs table compares cells. In MLflow
+    every score is a fraction, as in the records: verdicts.csv's points are divided by 100."""
     import pandas as pd
 
     verdicts = pd.read_csv(table, keep_default_na=False)
@@ -87,7 +114,8 @@ def _verdicts_to_cells(mlflow: Any, table: Path) -> None:
                 mlflow.set_tags(run_id, {"verdict_vs_full": str(row["verdict"])})
                 numbers = {"diff_vs_full": row["diff"], "diff_vs_full_ci_low": row["ci_low"],
                            "diff_vs_full_ci_high": row["ci_high"]}  # fmt: skip
-                mlflow.log_summary(run_id, {}, {k: float(v) for k, v in numbers.items() if v != ""})
+                fractions = {k: float(v) / 100 for k, v in numbers.items() if v != ""}
+                mlflow.log_summary(run_id, {}, fractions)
 
 
 def run_report_command(args: Sequence[str]) -> int:

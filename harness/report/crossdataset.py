@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from harness.report.crossover import Crossover, finished_cells, group_crossover
+from harness.report.crossover import Crossover, bound, finished_cells, group_crossover
 from harness.report.ranks import Friedman, average_ranks, bayes_signed_rank, friedman
 from harness.report.sources import group_axes, join_group
 
@@ -184,5 +184,5 @@ def crossover_text(c: Crossover | None) -> tuple[str, str, str]:
         estimate = f"full leads already at {c.sizes[0]}"
     else:
         estimate = f"about {c.estimate:.0f}"
-    interval = f"{c.low:.0f}–{c.high:.0f}" if not math.isnan(c.low) else "—"
+    interval = f"{bound(c.low, c)} to {bound(c.high, c)}"
     return estimate, interval, f"{100 * c.crossing / c.resamples:.0f} %"

@@ -54,7 +54,7 @@ def verdict_phrase(v: pd.Series, margin: float) -> str:
     if v["test"] == "none":
         return "undecided — fewer than 2 runs to compare"
     need = v["seeds_needed"]
-    more = f"about {int(need)} seeds" if pd.notna(need) else "more than 200 seeds"
+    more = f"about {int(need)} runs per cell" if pd.notna(need) else "more than 200 runs per cell"
     return f"undecided — would need {more}"
 
 
@@ -73,7 +73,7 @@ def _interval(v: pd.Series) -> str:
         if pd.notna(v["boot_low"])
         else ""
     )
-    text = f"{v['diff']:+.1f} points (95 % CI {v['ci_low']:.1f} to {v['ci_high']:.1f}{boot}; n={int(v['n'])} {v['test']}, Holm p{_eq(v['p_diff_holm'])}, TOST Holm p{_eq(v['p_equiv_holm'])}"
+    text = f"{v['diff']:+.1f} points (95 % CI {v['ci_low']:.1f} to {v['ci_high']:.1f}{boot}; n={int(v['n'])} {v['test']}, adjusted p{_eq(v['p_diff_adj'])}, TOST adjusted p{_eq(v['p_equiv_adj'])}"
     if v["verdict"] == "undecided" and pd.notna(v["mdd"]):
         text += f"; minimum detectable difference now {v['mdd']:.1f} points"
     return text + ")"

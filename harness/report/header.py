@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from pathlib import PurePath
 
 import pandas as pd
 
+from harness.paths import readable_source
 from harness.report.fmt import fmt_seconds, md_table
 
 __all__ = ["header_section"]
@@ -26,16 +26,6 @@ def _unique(records: pd.DataFrame, column: str, show: Callable[[str], str] = str
         else []
     )
     return ", ".join(values) if values else "—"
-
-
-def _model_source(path: str) -> str:
-    """A hub name or a path as it reads on another machine: an installed package's model folder
-    without this machine's virtual environment in front of it."""
-    parts = PurePath(path).parts
-    for marker in ("site-packages", "dist-packages"):
-        if marker in parts:
-            return "installed package " + "/".join(parts[parts.index(marker) + 1 :])
-    return path
 
 
 def _versions(records: pd.DataFrame) -> str:
@@ -102,7 +92,7 @@ def _facts(records: pd.DataFrame, summary: pd.DataFrame, name: str) -> list[tupl
         ("Sweep", name),
         (
             "Model",
-            f"{_unique(records, 'model')} ({_unique(records, 'model_name_or_path', _model_source)})",
+            f"{_unique(records, 'model')} ({_unique(records, 'model_name_or_path', readable_source)})",
         ),
         ("Dataset", f"{_unique(records, 'dataset')} (task: {_unique(records, 'task')})"),
         ("Train sizes", sizes),

@@ -1,8 +1,9 @@
 """The report's statistical options, validated once so the sweep loader and the CLI agree.
 
-`report.margin` (points) and `report.alpha` come from the sweep file's optional `report:`
-section or from `harness report DIR report.margin=0.5`; `confirm.seeds` (a count, a list, or
-`{min, max}`) says how many looks the sequential rule must allow for.
+`report.margin` (points), `report.alpha` and `report.spending` come from the sweep file's
+optional `report:` section or from `harness report DIR report.margin=0.5`; `confirm.seeds` (a
+count, a list, or `{min, max}`) says how many looks the sequential rule must allow for, and
+`confirm.seeds_per_draw` how many runs arrive between two looks.
 """
 
 from __future__ import annotations
@@ -19,6 +20,8 @@ __all__ = ["MAX_SEEDS", "ReportOptions", "report_options", "seed_plan_bounds"]
 MAX_SEEDS = 100  # confirm.seeds.max above this is a typo, not a plan
 DEFAULT_MARGIN = 1.0  # points of the test metric: "equivalent" means within ±margin
 DEFAULT_ALPHA = 0.05
+SPENDING = ("obf", "pocock")  # error-spending over the looks (harness.stats.sequential)
+REPORT_KEYS = ("margin", "margin_reason", "alpha", "spending", "previous")
 
 
 @dataclass(frozen=True)
@@ -29,6 +32,10 @@ class ReportOptions:
     alpha: float = DEFAULT_ALPHA
     seeds_min: int = 3
     seeds_max: int = 3
+    spending: str = "obf"  # how alpha is spent over the looks: obf | pocock
+    margin_reason: str = ""  # report.margin_reason: why this margin (stated in the report)
+    previous: str = ""  # report.previous: CSV of a previous study's confirmation runs to compare
+    look_step: int = 1  # runs per cell between two looks (confirm.seeds_per_draw)
 
     @property
     def sequential(self) -> bool:
@@ -88,9 +95,9 @@ def _report_section(raw: Mapping[str, Any]) -> Mapping[str, Any]:
         return {}
     if not isinstance(section, Mapping):
         raise ReportError(f"report: must be a mapping with margin/alpha, got {section!r}")
-    unknown = sorted(set(section) - {"margin", "alpha"})
+    unknown = sorted(set(section) - set(REPORT_KEYS))
     if unknown:
-        raise ReportError(f"report.{unknown[0]}: unknown key; allowed: margin, alpha")
+        raise ReportError(f"report.{unknown[0]}: unknown key; allowed: {', '.join(REPORT_KEYS)}")
     return section
 
 
@@ -108,7 +115,29 @@ def report_options(
     alpha = _number("report.alpha", section.get("alpha", DEFAULT_ALPHA))
     if not 0 < alpha < 0.5:
         raise ReportError(f"report.alpha: must be in (0, 0.5), got {alpha:g}")
+    spending = section.get("spending", "obf")
+    if spending not in SPENDING:
+        raise ReportError(
+            f"report.spending: must be one of {', '.join(SPENDING)}, got {spending!r}"
+        )
     confirm = raw.get("confirm")
     seeds = confirm.get("seeds") if isinstance(confirm, Mapping) else raw.get("confirm_seeds")
     low, high = seed_plan_bounds(seeds)
-    return ReportOptions(margin=margin, alpha=alpha, seeds_min=low, seeds_max=high)
+    step = confirm.get("seeds_per_draw", 1) if isinstance(confirm, Mapping) else 1
+    step = _count("confirm.seeds_per_draw", step)
+    reason = section.get("margin_reason", "")
+    if not isinstance(reason, str):
+        raise ReportError(f"report.margin_reason: must be text, got {reason!r}")
+    previous = section.get("previous", "")
+    if not isinstance(previous, str):
+        raise ReportError(f"report.previous: must be a path to a CSV, got {previous!r}")
+    return ReportOptions(
+        previous=previous,
+        margin=margin,
+        alpha=alpha,
+        seeds_min=low,
+        seeds_max=high,
+        spending=spending,
+        look_step=step,
+        margin_reason=" ".join(reason.split()),
+    )

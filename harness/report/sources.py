@@ -7,6 +7,7 @@ single-dataset sweeps combine exactly like one sweep with a `dataset` grid axis.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import warnings
 from collections.abc import Mapping, Sequence
@@ -87,7 +88,9 @@ class Sweeps:
                 "report.margin=POINTS report.alpha=A"
             )
         low, high = min(o.seeds_min for o in found), max(o.seeds_max for o in found)
-        return ReportOptions(found[0].margin, found[0].alpha, low, high)
+        return dataclasses.replace(
+            found[0], seeds_min=low, seeds_max=high, look_step=min(o.look_step for o in found)
+        )
 
     def records(self) -> pd.DataFrame:
         """Every record of every sweep as one table (one sweep: exactly `load_records`)."""

@@ -138,9 +138,9 @@ def summarize_cells(
 
 
 def _best_marks(
-    block: pd.DataFrame, versus_best: dict[tuple[str, int, str], str]
+    block: pd.DataFrame, versus_full: dict[tuple[str, int, str], str]
 ) -> list[dict[str, Any]]:
-    """Mark each size's best mean and every other finished cell's verdict against it."""
+    """Mark each size's best mean (descriptive) and every partial cell's verdict against full."""
     ok = block[block["state"] == "ok"]
     best = (
         ok.sort_values(["mean", "strategy"], ascending=[False, True]).iloc[0]
@@ -151,17 +151,17 @@ def _best_marks(
     for _, row in block.iterrows():
         is_best = best is not None and row["strategy"] == best["strategy"] and row["state"] == "ok"
         key = (str(row["group"]), int(row["train_size"]), str(row["strategy"]))
-        verdict = "best" if is_best else versus_best.get(key, "") if row["state"] == "ok" else ""
+        verdict = versus_full.get(key, "") if row["state"] == "ok" else ""
         out.append({"is_best": bool(is_best), "verdict": verdict})
     return out
 
 
 def mark_best(
-    summary: pd.DataFrame, versus_best: dict[tuple[str, int, str], str] | None = None
+    summary: pd.DataFrame, versus_full: dict[tuple[str, int, str], str] | None = None
 ) -> pd.DataFrame:
-    """Add is_best / verdict: each size's best mean, and each other cell's verdict against it."""
+    """Add is_best / verdict: each size's best mean, and each partial cell's verdict vs full."""
     marks: list[tuple[Any, dict[str, Any]]] = []
     for _, block in summary.groupby(["group", "train_size"], sort=False):
-        marks.extend(zip(block.index, _best_marks(block, versus_best or {}), strict=True))
+        marks.extend(zip(block.index, _best_marks(block, versus_full or {}), strict=True))
     extra = pd.DataFrame([m for _, m in marks], index=[i for i, _ in marks])
     return summary.join(extra).sort_values(CELL_KEYS, kind="stable").reset_index(drop=True)

@@ -6,7 +6,7 @@ from typing import Any
 
 import pandas as pd
 
-from harness.report.fmt import fmt_p, fmt_pct, md_table, row_label, state_label
+from harness.report.fmt import fmt_pct, md_table, row_label, state_label
 from harness.report.fmt import fmt_points as _pts
 from harness.report.score import ACCURACY, Score
 
@@ -19,8 +19,9 @@ def _legend(score: Score, margin: float) -> str:
     ensemble = "(ens x): accuracy of the runs' ensemble. " if score.name == "accuracy" else ""
     return (
         f"Mean ± sample std of test {m} (%) over confirmation runs (completed runs only). "
-        f"**Bold**: best mean at that size. Against it (verdicts as in the methods below, Holm over "
-        f"the vs-best family): ≈ equivalent within ±{_pts(margin)}; ? undecided; ▼ worse. "
+        f"**Bold**: best mean at that size. Each partial strategy against full fine-tuning at "
+        f"the same size (verdicts as in the methods below): ▲ better; ≈ equivalent within "
+        f"±{_pts(margin)}; ▼ worse; ? undecided. "
         f"(n=k): fewer runs than elsewhere. {ensemble}(search only): test {m} "
         f"of the best search trial by val {m}, no confirmation runs — not ranked."
     )
@@ -45,7 +46,9 @@ def _accuracy_text(row: Any, max_seeds: int) -> str:
     spread = f" ± {fmt_pct(row['std'])}" if row["n_seeds"] >= 2 else ""
     text = f"{fmt_pct(row['mean'])}{spread}"
     text = f"**{text}**" if row["is_best"] else text
-    text += {"equivalent": " ≈", "undecided": " ?", "worse": " ▼"}.get(row["verdict"], "")
+    text += {"equivalent": " ≈", "undecided": " ?", "worse": " ▼", "better": " ▲"}.get(
+        row["verdict"], ""
+    )
     if row["n_seeds"] < max_seeds:
         text += f" (n={int(row['n_seeds'])})"
     if pd.notna(row.get("ensemble")):
@@ -68,22 +71,18 @@ def _grid(summary: pd.DataFrame, cell_text: Any) -> str:
     return md_table(["strategy / train size", *(str(s) for s in sizes)], rows)
 
 
-def _vs_best_text(row: Any, vs_best: dict[tuple[str, int, str], Any]) -> str:
-    """Difference to the size's best in points with its 95 % interval and verdict."""
+def _vs_best_text(row: Any) -> str:
+    """Difference of means to the size's best in points (descriptive: no test)."""
     if row["state"] != "ok":
         return "—"
-    if row["verdict"] == "best":
+    if row["is_best"]:
         return "best"
-    v = vs_best.get((str(row["group"]), int(row["train_size"]), str(row["strategy"])))
-    if v is None or v["test"] == "none":
-        return f"{100 * (row['mean'] - row['best_mean']):+.1f} (undecided: < 2 runs)"
-    return f"{v['diff']:+.1f} [{v['ci_low']:.1f}, {v['ci_high']:.1f}] {v['verdict']} (Holm p{'' if fmt_p(v['p_diff_holm']).startswith('<') else '='}{fmt_p(v['p_diff_holm'])})"
+    return f"{100 * (row['mean'] - row['best_mean']):+.1f}"
 
 
 def main_table_section(
     summary: pd.DataFrame,
     figure: str,
-    verdicts: pd.DataFrame,
     score: Score = ACCURACY,
     margin: float = 1.0,
     crossover: list[str] | None = None,
@@ -93,16 +92,14 @@ def main_table_section(
     max_seeds = int(ok["n_seeds"].max()) if not ok.empty else 0
     best_mean = summary.groupby(["group", "train_size"])["mean"].transform("max")
     with_best = summary.assign(best_mean=best_mean)
-    rows = verdicts[verdicts["family"] == "vs best"]
-    vs_best = {
-        (str(r["group"]), int(r["train_size"]), str(r["strategy"])): r for _, r in rows.iterrows()
-    }
     return "\n\n".join([
         f"## Test {score.label}",
         _legend(score, margin),
         _grid(summary, lambda r: _accuracy_text(r, max_seeds)),
-        "Difference to the best mean at the same size (points, paired over shared runs), 95 % t interval and verdict:",
-        _grid(with_best, lambda r: _vs_best_text(r, vs_best)),
+        "Difference of means to the best at the same size (points). Descriptive only: the best is "
+        "picked from these same runs, so a test against it would be biased towards finding it "
+        "better (post-selection); the tested comparisons are each strategy against full, below.",
+        _grid(with_best, _vs_best_text),
         "### Learning curves",
         f"![Test {score.label} vs train size]({figure})",
         *(f"- {line}" for line in crossover or []),

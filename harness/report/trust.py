@@ -8,15 +8,17 @@ beyond noise. Findings resting on a flagged cell are marked *suspect* with the r
 
 from __future__ import annotations
 
+import math
 from collections import Counter
 from typing import Any
 
+import numpy as np
 import pandas as pd
+from scipy import stats
 
 from harness.report.fmt import cell_name, md_table
 from harness.report.load import json_list
-from harness.report.sequential import SeedPlan
-from harness.report.verdicts import compare_runs
+from harness.stats import paired_contrast
 
 __all__ = [
     "FLAG_MEANINGS", "CellKey", "budget_ended", "cell_flags", "suspect_note", "trust_section",
@@ -28,7 +30,7 @@ FLAG_MEANINGS = {
     "still_improving": "the best evaluation was the last and the step budget ran out",
     "not_converged": "training loss / accuracy say the model has not fit the training set",
     "near_chance": "test metric within 2 points of the majority-class rate",
-    "lr_at_boundary": "chosen learning rate in the outer 10 % of its (log) search range",
+    "lr_at_boundary": "a chosen learning rate (named: `lr` or `head_lr`) in the outer 10 % of its (log) search range, or the most extreme value the search tried",
     "curve_falls": "scores below a smaller nested train size of the same strategy beyond noise (upper 95 % bound of the difference < 0)",
 }
 
@@ -48,10 +50,43 @@ def _record_flags(records: pd.DataFrame, summary: pd.DataFrame) -> dict[CellKey,
         ["group", "grid_strategy", "grid_train_size"]
     ):
         counts = Counter(f for v in block["flags"] for f in set(_flags_of(v)))
+        named = sorted(
+            {
+                str(p)
+                for v in block.get("boundary_params", pd.Series(dtype=object))
+                for p in json_list(v)
+            }
+        )
         if counts:
             key = (str(group), str(strategy), int(size))
-            out[key] = [f"{f} ({n} of {len(block)} runs)" for f, n in sorted(counts.items())]
+            out[key] = [
+                f"{f}{' (' + ', '.join(named) + ')' if f == 'lr_at_boundary' and named else ''} "
+                f"({n} of {len(block)} runs)"
+                for f, n in sorted(counts.items())
+            ]
     return out
+
+
+def _difference(a: dict[Any, float], b: dict[Any, float]) -> tuple[float, float, float]:
+    """Mean difference a - b in points with its 95 % t interval: paired over the runs that share
+    (seed, data seed), else Welch's on the unpaired runs; NaN with fewer than 2 runs."""
+    shared = sorted(set(a) & set(b))
+    if len(shared) >= 2:
+        frame = pd.DataFrame(
+            [
+                {"strategy": s, "block": k, "score": 100 * x[k]}
+                for s, x in (("a", a), ("b", b))
+                for k in shared
+            ]
+        )
+        c = paired_contrast(frame, "a", "b")
+        return (c.diff, *c.interval())
+    xa, xb = (100 * np.array(list(x.values()), dtype=float) for x in (a, b))
+    if len(xa) < 2 or len(xb) < 2:
+        return math.nan, math.nan, math.nan
+    test = stats.ttest_ind(xa, xb, equal_var=False)
+    low, high = test.confidence_interval(0.95)
+    return float(xa.mean() - xb.mean()), float(low), float(high)
 
 
 def _curve_falls(summary: pd.DataFrame) -> dict[CellKey, list[str]]:
@@ -62,13 +97,12 @@ def _curve_falls(summary: pd.DataFrame) -> dict[CellKey, list[str]]:
         rows = sorted((r for _, r in block.iterrows()), key=lambda r: int(r["train_size"]))
         for i, large in enumerate(rows):
             for small in rows[:i]:
-                n = len(large["seed_acc"])
-                d, *_ = compare_runs(large["seed_acc"], small["seed_acc"], SeedPlan(n, n), 1.0)
-                if d.ci_high < 0:
+                diff, low, high = _difference(large["seed_acc"], small["seed_acc"])
+                if high < 0:
                     key = (str(group), str(strategy), int(large["train_size"]))
                     out.setdefault(key, []).append(
                         f"curve_falls (below {cell_name(strategy, small['train_size'], str(group))} "
-                        f"by {-d.diff:.1f} points, 95 % CI {d.ci_low:.1f} to {d.ci_high:.1f})"
+                        f"by {-diff:.1f} points, 95 % CI {low:.1f} to {high:.1f})"
                     )
     return out
 

@@ -10,7 +10,9 @@ from __future__ import annotations
 from harness.models.classifier import Classifier
 from harness.strategies._peft import build_config, inject
 
-__all__ = ["apply"]
+__all__ = ["PEFT_TYPE", "apply"]
+
+PEFT_TYPE = "IA3"  # PEFT's method (peft.PeftType): what the trial summary names
 
 
 def apply(
@@ -22,4 +24,4 @@ def apply(
     if target_modules is not None:
         options["target_modules"] = list(target_modules)
         options["feedforward_modules"] = list(feedforward_modules or ())
-    inject(model, build_config(model, "IA3", options))
+    inject(model, build_config(model, PEFT_TYPE, options))

@@ -11,7 +11,9 @@ from harness.errors import ConfigError
 from harness.models.classifier import Classifier
 from harness.strategies._peft import build_config, inject
 
-__all__ = ["apply"]
+__all__ = ["PEFT_TYPE", "apply"]
+
+PEFT_TYPE = "LORA"  # PEFT's method (peft.PeftType): what the trial summary names
 
 
 def apply(
@@ -26,4 +28,4 @@ def apply(
     options = dict(r=r, lora_alpha=alpha, lora_dropout=lora_dropout, bias="none")
     if target_modules is not None:
         options["target_modules"] = list(target_modules)
-    inject(model, build_config(model, "LORA", options))
+    inject(model, build_config(model, PEFT_TYPE, options))

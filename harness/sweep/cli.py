@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import time
 from collections.abc import Sequence
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from harness.config import load_spec
@@ -87,6 +88,27 @@ def run_sweep_command(args: Sequence[str], worker: bool = False) -> int:
     return 0
 
 
+def next_steps(spec: SweepSpec, tracking_uri: str | None) -> str:
+    """The last line of a sweep: the commands that show its results, for this very sweep."""
+    from harness.mlflow_tracker import sweep_uri
+
+    shipped = spec.path.resolve() == (Path("sweeps") / f"{spec.name}.yaml").resolve()
+    default_out = spec.out.resolve() == (Path("runs") / spec.name).resolve()
+    report = (
+        f"make report SWEEP={spec.name}"
+        if shipped and default_out
+        else f"harness report {spec.out}"
+    )
+    where = f"reports/{spec.name}/report.md"
+    if tracking_uri is None:
+        return f"next: `{report}` writes {where}"
+    if tracking_uri == sweep_uri(Path("runs") / spec.name):  # what `make ui SWEEP=<name>` opens
+        ui = "make ui" if spec.name == "default" else f"make ui SWEEP={spec.name}"
+    else:
+        ui = f"make ui TRACKING={tracking_uri}"
+    return f"next: `{report}` writes {where}; `{ui}` opens the runs in MLflow"
+
+
 def _finish(sweep: Sweep, seconds: float) -> None:
     counts = count_done(sweep)
     print(
@@ -94,3 +116,4 @@ def _finish(sweep: Sweep, seconds: float) -> None:
         f"{counts['pruned']} pruned, {counts['failed']} failed"
     )
     _where(sweep)
+    print(next_steps(sweep.spec, sweep.tracker.uri))

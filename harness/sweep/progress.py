@@ -1,4 +1,5 @@
-"""One progress line per finished trial: overall counts, current cell, best so far, ETA."""
+"""One progress line per finished trial: overall counts, current cell, best so far, and an ETA
+from what the finished trials cost (harness/sweep/eta.py)."""
 
 from __future__ import annotations
 
@@ -7,6 +8,8 @@ import time
 from typing import TYPE_CHECKING, Any, TextIO
 
 from optuna.trial import TrialState
+
+from harness.sweep.eta import eta_seconds, remaining_runs, trial_costs
 
 if TYPE_CHECKING:
     from harness.sweep.runner import Sweep
@@ -43,7 +46,6 @@ class Progress:
         # sys.stdout looked up now, not at import: a redirected stdout gets the progress lines
         self.sweep, self.stream = sweep, stream or sys.stdout
         self.started = time.perf_counter()
-        self.done_at_start = sum(count_done(sweep).values())
         self.cells = sweep.spec.cells
         self.total = len(self.cells) * (sweep.spec.n_trials + len(sweep.spec.seeds))
         self.current = ""
@@ -60,11 +62,17 @@ class Progress:
             flush=True,
         )
 
+    def eta(self) -> str:
+        """Time left from the measured trial costs, shared by the sweep's workers."""
+        workers = max(1, int(getattr(self.sweep.spec, "workers", 1) or 1))
+        left = eta_seconds(trial_costs(self.sweep), remaining_runs(self.sweep), workers)
+        return "n/a" if left is None else _dur(left)
+
     def trial_done(self, cell: Cell, phase: str, number: int, rec: dict[str, Any]) -> None:
+        from harness.sweep.runs import cell_label  # runs.py imports the session, which imports us
+
         done = sum(count_done(self.sweep).values())
         elapsed = time.perf_counter() - self.started
-        ran = max(done - self.done_at_start, 1)
-        eta = elapsed / ran * max(self.total - done, 0)
         best = self.sweep.search[cell.id]
         try:
             best_val = f"{best.best_value:.3f}"
@@ -78,8 +86,8 @@ class Progress:
         what = f"{short}={metric:.3f}" if metric is not None else (rec.get("error") or "")[:60]
         tag = f"#{number}" if phase == "search" else f"seed={number}"
         print(
-            f"[{done}/{self.total} trials | cell {index}/{len(self.cells)} {cell.id} | best {self.sweep.spec.metric} {best_val} | "
-            f"{_dur(elapsed)} elapsed, ETA {_dur(eta)}] {phase} {tag}: {rec['status']} {what} "
+            f"[{done}/{self.total} trials | cell {index}/{len(self.cells)} {cell_label(cell)} | best {self.sweep.spec.metric} {best_val} | "
+            f"{_dur(elapsed)} elapsed, ETA {self.eta()}] {phase} {tag}: {rec['status']} {what} "
             f"({(rec.get('wall_time_s') or 0):.1f}s)",
             file=self.stream,
             flush=True,

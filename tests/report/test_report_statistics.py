@@ -14,20 +14,8 @@ from harness.report.bootstrap import hierarchical_bootstrap, run_bootstrap
 from harness.report.budget import expected_max
 from harness.report.crossover import first_crossing
 from harness.report.load import load_records
-from harness.report.sequential import SeedPlan, holm, sequential_p
 from harness.report.trust import budget_ended, cell_flags, trust_section
 from harness.report.variance import one_way_components
-
-
-def test_holm_matches_the_step_down_definition() -> None:
-    adjusted = holm([0.01, 0.04, 0.03, math.nan])
-    assert adjusted[:3] == pytest.approx([0.03, 0.06, 0.06])
-    assert math.isnan(adjusted[3])
-
-
-def test_a_single_look_keeps_the_plain_p_and_more_looks_cost_something() -> None:
-    assert sequential_p(0.01, SeedPlan(3, 3).looks(3)) == 0.01
-    assert sequential_p(0.01, SeedPlan(3, 12).looks(3)) > 0.03
 
 
 def test_hierarchical_bootstrap_adds_test_set_noise_to_run_noise() -> None:

@@ -176,7 +176,7 @@ def check_sweep(run: SweepRun) -> dict[str, Any]:
     """Records, Optuna and MLflow agree, cell by cell; returns per-cell facts for further checks."""
     spec = run.spec
     runs = run.mlflow_runs()
-    parents = [r for r in runs if "mlflow.parentRunId" not in r.data.tags]
+    parents = [r for r in runs if r.data.tags.get("phase") == "cell"]  # not the report's run
     children = [r for r in runs if "mlflow.parentRunId" in r.data.tags]
     assert sorted(r.data.tags["cell_id"] for r in parents) == sorted(c.id for c in spec.cells)
     facts: dict[str, Any] = {}

@@ -17,6 +17,7 @@ from sweeptools import SMOKE
 
 from harness.record import read_record, write_record
 from harness.sweep.runner import _adopter, open_sweep, prepare, run_search
+from harness.sweep.runs import run_name
 from harness.sweep.spec import load_sweep
 from harness.sweep.study import WORKER_ID, claim_search, heartbeat, recover_stale
 
@@ -106,7 +107,7 @@ def test_record_written_but_mlflow_run_orphaned_is_adopted_and_logged_once(tmp_p
     parent = study.user_attrs["mlflow_parent_run_id"]
     client = mlflow.MlflowClient(tracking_uri=sweep.tracker.uri)
     experiment = client.get_run(parent).info.experiment_id
-    name = f"{cell.id} search #{trial.number}"
+    name = run_name(cell, "search", trial.number)
     orphan = client.create_run(
         experiment, run_name=name, tags={"mlflow.parentRunId": parent, "phase": "search"}
     )

@@ -61,7 +61,7 @@ def test_a_narrow_lr_range_and_a_short_budget_are_flagged_and_findings_suspect(
 
     report = build_report(run.root / "out", tmp_path / "report").read_text()
     trust = report.split("## Trust", 1)[1].split("\n## ", 1)[0]
-    assert "full@64" in trust and "lr_at_boundary (2 of 2 runs)" in trust
+    assert "full@64" in trust and "lr_at_boundary (lr) (2 of 2 runs)" in trust
     assert "still_improving" in trust
     suspect = [line for line in report.splitlines() if "vs full at train_size=64" in line]
     assert suspect and all("*suspect*" in line and "lr_at_boundary" in line for line in suspect)
