@@ -1,12 +1,15 @@
 """Frozen-prefix caches on disk: shared by processes and workers, keyed by content, size-capped.
 
-A cache file is `<digest>.prefix`: a 64-hex SHA-256 of the payload, a newline, then the payload
+A cache file is `<key>.prefix`: a 64-hex SHA-256 of the payload, a newline, then the payload
 (`torch.save` of the tensor and its facts). The key hashes what the cached values depend on —
 the frozen weights themselves (not their path), the tokenized split, the prefix depth, the
 pooling and the device type — so a changed checkpoint or tokenizer can never hit a stale file.
-Writes are atomic (temp file + rename); a per-key lock makes concurrent workers build a cache
-once (the others wait, then read it); a corrupt or truncated file fails its checksum, is deleted
-with a warning naming it, and is rebuilt. Above the size cap the least recently used files go.
+Writes are atomic (temp file + rename, with the umask's mode); a per-key lock makes concurrent
+workers build a cache once (the others wait, then read it); a corrupt or truncated file fails its
+checksum, is deleted with a warning naming it, and is rebuilt. Above the size cap the least
+recently used files go. The checksum line is also the files' signature: the cache folder may be
+one the user shares with other files, and the size cap and `harness cache clear` only ever
+delete files that carry it (clear: whose checksum verifies) and their empty locks.
 """
 
 from __future__ import annotations
@@ -15,7 +18,7 @@ import contextlib
 import hashlib
 import io
 import os
-import tempfile
+import re
 import warnings
 from collections.abc import Iterable, Iterator
 from pathlib import Path
@@ -23,9 +26,13 @@ from pathlib import Path
 import torch
 from filelock import FileLock
 
+from harness.atomic import atomic_write
+
 __all__ = ["DiskStore", "content_key", "tensor_digest"]
 
 SUFFIX = ".prefix"
+_HEADER = re.compile(rb"[0-9a-f]{64}\n")  # the checksum line every cache file starts with
+_KEY_LOCK = re.compile(r"[0-9a-f]{40}\.lock")  # a lock named by `content_key`, with no cache file
 
 
 def tensor_digest(tensors: Iterable[torch.Tensor]) -> str:
@@ -79,21 +86,49 @@ class DiskStore:
         buffer = io.BytesIO()
         torch.save(payload, buffer)
         data = buffer.getvalue()
-        path = self.path(key)
-        self.root.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=self.root, prefix=f".{path.name}.", suffix=".tmp")
-        try:
-            with os.fdopen(fd, "wb") as f:
-                f.write(hashlib.sha256(data).hexdigest().encode() + b"\n" + data)
-            os.replace(tmp, path)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
+        path = atomic_write(
+            self.path(key), hashlib.sha256(data).hexdigest().encode() + b"\n" + data
+        )
         self.evict(keep=path)
         return path
 
-    def files(self) -> list[Path]:
-        return sorted(self.root.glob(f"*{SUFFIX}")) if self.root.is_dir() else []
+    @staticmethod
+    def signed(path: Path, verify: bool = False) -> bool:
+        """The file starts with a checksum line (`verify`: which matches the rest of it)."""
+        try:
+            with open(path, "rb") as f:
+                header = f.read(65)
+                if not _HEADER.fullmatch(header):
+                    return False
+                if not verify:
+                    return True
+                digest = hashlib.sha256()
+                for chunk in iter(lambda: f.read(2**20), b""):
+                    digest.update(chunk)
+        except OSError:
+            return False
+        return digest.hexdigest().encode() == header[:64]
+
+    def files(self, verify: bool = False) -> list[Path]:
+        """The cache files in the folder: `*.prefix` files with the signature, nothing else."""
+        if not self.root.is_dir():
+            return []
+        found = self.root.glob(f"*{SUFFIX}")
+        return sorted(p for p in found if p.is_file() and self.signed(p, verify))
+
+    def leftovers(self, files: list[Path]) -> list[Path]:
+        """The locks of these cache files (and empty locks named like a cache key), and the
+        temp files of writes that were killed before their rename."""
+        stems = {p.stem for p in files}
+        locks = [
+            p
+            for p in self.root.glob("*.lock")
+            if p.is_file()
+            and p.stat().st_size == 0  # the harness never writes into a lock
+            and (p.stem in stems or _KEY_LOCK.fullmatch(p.name))
+        ]
+        temps = [p for p in self.root.glob(f".*{SUFFIX}.*.tmp") if p.is_file() and self.signed(p)]
+        return sorted([*locks, *temps])
 
     def evict(self, keep: Path | None = None) -> int:
         """Delete the least recently used files until the folder fits the cap; returns how many."""
@@ -108,10 +143,12 @@ class DiskStore:
                 removed += 1
         return removed
 
-    def clear(self) -> tuple[int, int]:
-        """Delete every cache file (and lock); returns (files, bytes) removed."""
-        files = self.files()
+    def clear(self) -> tuple[list[Path], int]:
+        """Delete the harness's cache files and their locks, nothing else; returns (paths
+        removed, bytes of cache files removed)."""
+        files = self.files(verify=True)
         size = sum(p.stat().st_size for p in files)
-        for p in [*files, *self.root.glob("*.lock")] if self.root.is_dir() else []:
+        removed = [*files, *self.leftovers(files)]
+        for p in removed:
             p.unlink(missing_ok=True)
-        return len(files), size
+        return removed, size

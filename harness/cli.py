@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, NoReturn
 
 from harness.advise.usage import USAGE as ADVISE_USAGE
 from harness.config import load_spec
-from harness.errors import ConfigError
+from harness.errors import ConfigError, path_problem
 from harness.multirun import expand, run_multirun, swept_keys
 from harness.paths import add_config_dir
 from harness.usage import CFG_PARTS, config_text, trial_help
@@ -151,9 +151,12 @@ def _what_ran(spec: TrialSpec, rec: dict[str, object]) -> str:
 
 def _one_trial(overrides: Sequence[str]) -> int:
     spec = _load_one(overrides)  # bad input fails here, before torch is even imported
+    from harness.data.text import check_data_files
     from harness.tracking import make_tracker
     from harness.trial import run_trial
     from harness.trial_bar import TrialBar, bar_enabled
+
+    check_data_files([spec.data])  # an undecodable file: refused before the trial starts
 
     tracker = make_tracker(spec.tracker)
     bar = TrialBar(f"{spec.choices['strategy']}@{spec.data.train_size}") if bar_enabled() else None
@@ -205,7 +208,10 @@ def cmd_advise(args: Sequence[str]) -> int:
 
 
 def cmd_cache(args: Sequence[str]) -> int:
-    """`harness cache [info|clear] [DIR]`: the on-disk frozen-prefix cache (default: `auto`'s folder)."""
+    """`harness cache [info|clear] [DIR]`: the on-disk frozen-prefix cache (default: `auto`'s folder).
+
+    Only files carrying the cache's signature (a checksum line that verifies) and their locks
+    count and are removed: the folder may be one the user shares with other files."""
     from harness.cache_store import DiskStore
     from harness.paths import default_cache_dir
 
@@ -213,12 +219,20 @@ def cmd_cache(args: Sequence[str]) -> int:
     if action not in ("info", "clear") or len(args) > 2:
         raise ConfigError("cache", f"unknown arguments {' '.join(args)!r}", ["info [DIR]", "clear [DIR]"])  # fmt: skip
     folder = Path(args[1]) if len(args) > 1 else default_cache_dir()
+    if folder.exists() and not folder.is_dir():
+        raise ConfigError("cache", f"{folder} is not a folder")
     store = DiskStore(folder, max_mb=1)
     if action == "clear":
-        n, size = store.clear()
+        removed, size = store.clear()
+        n = sum(p.suffix == ".prefix" for p in removed)
         print(f"cleared {n} cache file(s), {size / 2**20:.1f} MiB, from {folder}")
+        for path in removed:
+            print(f"  removed {path.name}")
+        others = sorted(folder.iterdir()) if folder.is_dir() else []
+        if others:
+            print(f"  kept {len(others)} other file(s): not cache files the harness wrote")
     else:
-        files = store.files()
+        files = store.files(verify=True)  # what `clear` would remove
         size = sum(p.stat().st_size for p in files)
         print(f"{folder}: {len(files)} cache file(s), {size / 2**20:.1f} MiB")
     return 0
@@ -266,3 +280,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BrokenPipeError:  # `harness trial --cfg job | head`: the reader left, not an error
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
+    except OSError as exc:  # a path the user gave cannot be used: one line naming it
+        problem = path_problem(exc)
+        if problem is None:
+            raise
+        print(f"error: {problem}", file=sys.stderr)
+        return 2

@@ -16,7 +16,15 @@ from typing import Any
 import yaml
 from filelock import FileLock
 
-__all__ = ["KIND", "MlflowTracker", "UNITS_NOTE", "VIEW_ID", "default_experiment", "default_uri"]
+__all__ = [
+    "KIND",
+    "MlflowTracker",
+    "UNITS_NOTE",
+    "VIEW_ID",
+    "default_experiment",
+    "default_uri",
+    "sweep_uri",
+]
 
 # MLflow 3.17's UI opens an experiment without this tag on its GenAI overview; with it, on the
 # runs table of a model-training experiment (the UI's ExperimentKind.CUSTOM_MODEL_DEVELOPMENT)
@@ -36,6 +44,17 @@ def default_uri() -> str:
     """`tracker.uri: null`: $MLFLOW_TRACKING_URI as MLflow users expect, else the project's one
     SQLite store (MLflow >= 3.13 refuses a plain ./mlruns file store)."""
     return os.environ.get("MLFLOW_TRACKING_URI") or f"sqlite:///{Path.cwd() / 'mlflow.db'}"
+
+
+def sweep_uri(out: str | Path, uri: str | None = None) -> str:
+    """A sweep's store: its `tracker.uri`, else $MLFLOW_TRACKING_URI, else `<out>/mlflow.db`:
+    the store travels with the sweep's folder (as its study storage does), so the same command
+    resumes the sweep from any working directory."""
+    return (
+        uri
+        or os.environ.get("MLFLOW_TRACKING_URI")
+        or f"sqlite:///{Path(out).resolve() / 'mlflow.db'}"
+    )
 
 
 def default_experiment() -> str:
@@ -170,6 +189,15 @@ class MlflowTracker:
     def end_run(self, run_id: str | None, status: str) -> None:
         if run_id:
             self._client.set_terminated(run_id, status=status)
+
+    def has_run(self, run_id: str | None) -> bool:
+        """The run is in this store (and not deleted): a sweep resumed on another store lacks it."""
+        if not run_id:
+            return False
+        try:
+            return str(self._client.get_run(run_id).info.lifecycle_stage) == "active"
+        except Exception:  # noqa: BLE001 - MlflowException: not in this store
+            return False
 
     def is_open(self, run_id: str | None) -> bool:
         if not run_id:

@@ -82,6 +82,9 @@ def _summary(i: int, n: int, shown: list[str], rec: dict[str, Any]) -> str:
 def _specs(jobs: list[list[str]]) -> list[TrialSpec]:
     """Every trial composed and validated before the first one runs: a typo fails now."""
     specs = [load_spec(job) for job in jobs]
+    from harness.data.text import check_data_files  # imports torch: after the configs compose
+
+    check_data_files(s.data for s in specs)
     paths = [s.record_path for s in specs if s.record_path]
     if len(paths) != len(set(paths)):
         raise ConfigError("record_path", "one path for several trials: leave it null in a multirun")

@@ -89,6 +89,7 @@ class DataSpec:
     data_seed: int
     max_length: int
     task: str = "sequence_classification"  # resolved: an option of conf/task/
+    encoding: str = "utf-8"  # of the local data files (a UTF-8 byte-order mark is dropped)
     data_dir: str | None = None  # token datasets: folder of CoNLL files
     # the dataset's own dev split, used as validation (val_size caps it); None: carve from train
     val_path: str | None = None  # local files

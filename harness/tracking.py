@@ -8,10 +8,11 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from harness.config import TrackerSpec
-from harness.mlflow_tracker import MlflowTracker, default_experiment, default_uri
+from harness.mlflow_tracker import MlflowTracker, default_experiment, default_uri, sweep_uri
 
 __all__ = [
     "MlflowTracker", "NoTracker", "Tracker", "default_experiment", "default_uri", "make_tracker",
+    "sweep_uri",
 ]  # fmt: skip
 
 
@@ -42,6 +43,9 @@ class Tracker(Protocol):
 
     def end_run(self, run_id: str | None, status: str) -> None:
         """Close a run without a record (an interrupted trial): KILLED."""
+
+    def has_run(self, run_id: str | None) -> bool:
+        """The run is in this tracker's store (a parent run logged to another store is not)."""
 
     def is_open(self, run_id: str | None) -> bool:
         """The run exists and is still RUNNING (its trial died before closing it)."""
@@ -97,6 +101,9 @@ class NoTracker:
 
     def end_run(self, run_id: str | None, status: str) -> None:
         return None
+
+    def has_run(self, run_id: str | None) -> bool:
+        return True  # nothing is logged: nothing to recreate
 
     def is_open(self, run_id: str | None) -> bool:
         return False

@@ -25,7 +25,7 @@ from harness.errors import ConfigError
 from harness.models import Classifier, load_encoder, load_tokenizer
 from harness.optim import param_groups
 from harness.outcome import final_metrics
-from harness.record import write_record
+from harness.record import check_record_target, write_record
 from harness.runtime import (
     PeakMemory,
     pick_device,
@@ -228,6 +228,8 @@ def run_trial(
     precision = pick_precision(spec.train.precision, device)
     rec = base_record(spec, device, precision, extra or {})
     path = record_path(spec, started)
+    check_record_target(path)  # a file of the user's at record_path: refused before anything runs
+    path.parent.mkdir(parents=True, exist_ok=True)  # a bad `out=` fails now, not after training
     ckpt = path.with_suffix(".safetensors") if spec.save_checkpoint else None
     loop = LoopResult()
     rec["started_at"] = started.isoformat()

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import codecs
 import inspect
 import math
 from collections.abc import Sequence
@@ -80,16 +81,28 @@ def _data_sources(d: dict[str, Any]) -> None:
         raise ConfigError("dataset.text_pair_column", f"{pair!r} is the text column itself")
 
 
+def _encoding(value: object) -> str:
+    """`dataset.encoding`: a codec Python knows (utf-8, latin-1, cp1252, utf-16, ...)."""
+    try:
+        codecs.lookup(str(value))
+    except LookupError:
+        raise ConfigError(
+            "dataset.encoding", f"unknown encoding {value!r}", ["utf-8", "latin-1", "cp1252"]
+        ) from None
+    return str(value)
+
+
 def data_spec(d: dict[str, Any], task: Task) -> DataSpec:
     """The dataset section, checked generically and then by its task (keys it cannot use)."""
     check_choice("dataset.format", d["format"], FORMATS)
     for k in ("train_size", "val_size", "max_length"):
         check_positive(f"dataset.{k}", d[k], kind=int)
     _data_sources(d)
+    encoding = _encoding(d.get("encoding", "utf-8"))
     task.check(d)
     if d.get("selection_metric") is not None:
         check_choice("dataset.selection_metric", d["selection_metric"], task.selection_metrics)
-    return DataSpec(**{**d, "task": task.name})
+    return DataSpec(**{**d, "task": task.name, "encoding": encoding})
 
 
 def _auto_int(key: str, value: object) -> int | None:

@@ -3,36 +3,18 @@
 
 from __future__ import annotations
 
-import os
 import re
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 import torch
 from bad_inputs import BAD_INPUTS, BadInput
+from clitools import harness as _harness
+from clitools import no_training as _no_training
 
 from harness import trial as wiring
 from harness.cli import main
 from harness.record import read_record, validate_record
-
-
-def _harness(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    """`python -m harness ...` run from `cwd` (MLflow puts artifacts under ./mlruns), offline and
-    quiet (conftest's environment)."""
-    return subprocess.run(
-        [sys.executable, "-m", "harness", *args],
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        env={**os.environ, "PYTHONWARNINGS": "ignore"},
-    )
-
-
-def _no_training(*args: object, **kwargs: object) -> None:
-    raise AssertionError("training started despite bad input")
 
 
 @pytest.mark.parametrize("bad", BAD_INPUTS, ids=[b.id for b in BAD_INPUTS])

@@ -15,6 +15,7 @@ from typing import Any
 from harness.config import DataSpec
 from harness.data.sources import load_hub_splits
 from harness.data.splits import carve, dev_sample
+from harness.data.text import read_text
 from harness.errors import ConfigError
 from harness.specs import CONLL_FILES as FILES
 
@@ -41,31 +42,33 @@ class TokenSplits:
     label_names: list[str]  # `O` first, then the training tags sorted
 
 
-def read_conll(path: str | Path) -> list[Sentence]:
+def read_conll(
+    path: str | Path, encoding: str = "utf-8", key: str = "dataset.data_dir"
+) -> list[Sentence]:
     """Sentences of a `token<TAB>tag` file (whitespace-separated also accepted; last column = tag)."""
     sentences: list[Sentence] = []
     words: list[str] = []
     tags: list[str] = []
-    with open(path, encoding="utf-8") as f:
-        for number, line in enumerate(f, 1):
-            cols = line.rstrip("\n").split("\t") if "\t" in line else line.split()
-            if not cols or not line.strip():
-                if words:
-                    sentences.append((words, tags))
-                words, tags = [], []
-                continue
-            if len(cols) < 2:
-                raise ConfigError("dataset.data_dir", f"{path}:{number}: expected `token<TAB>tag`")
-            if cols[0] == "-DOCSTART-":  # document separators of the original distribution
-                continue
-            words.append(cols[0])
-            tags.append(cols[-1])
+    for number, line in enumerate(read_text(path, encoding, key).split("\n"), 1):
+        line = line.removesuffix("\r")
+        cols = line.split("\t") if "\t" in line else line.split()
+        if not cols or not line.strip():
+            if words:
+                sentences.append((words, tags))
+            words, tags = [], []
+            continue
+        if len(cols) < 2:
+            raise ConfigError(key, f"{path}:{number}: expected `token<TAB>tag`")
+        if cols[0] == "-DOCSTART-":  # document separators of the original distribution
+            continue
+        words.append(cols[0])
+        tags.append(cols[-1])
     if words:
         sentences.append((words, tags))
     return sentences
 
 
-def _read_dir(data_dir: str, val_path: str | None) -> TokenRawSplits:
+def _read_dir(data_dir: str, val_path: str | None, encoding: str) -> TokenRawSplits:
     folder = Path(data_dir)
     missing = [name for name in FILES if not (folder / name).is_file()]
     if missing:
@@ -74,11 +77,12 @@ def _read_dir(data_dir: str, val_path: str | None) -> TokenRawSplits:
             f"{data_dir!r} lacks {', '.join(missing)}",
             "a folder with " + ", ".join(FILES),
         )
-    pool, test = (read_conll(folder / name) for name in FILES)
+    pool, test = (read_conll(folder / name, encoding) for name in FILES)
     for name, rows in zip(FILES, (pool, test), strict=True):
         if not rows:
             raise ConfigError("dataset.data_dir", f"{folder / name} has no sentences")
-    val = read_conll(val_path) if val_path else None  # its presence is checked with the config
+    # its presence is checked with the config
+    val = read_conll(val_path, encoding, "dataset.val_path") if val_path else None
     if val is not None and not val:
         raise ConfigError("dataset.val_path", f"{val_path} has no sentences")
     return TokenRawSplits(pool, test, val)
@@ -121,7 +125,7 @@ def read_token_dataset(spec: DataSpec) -> TokenRawSplits:
         return _read_hub(spec)
     if not spec.data_dir:
         raise ConfigError("dataset.data_dir", "is required: a folder with " + ", ".join(FILES))
-    return _read_dir(spec.data_dir, spec.val_path)
+    return _read_dir(spec.data_dir, spec.val_path, spec.encoding)
 
 
 def _tag_ids(sentences: list[Sentence], index: dict[str, int], key: str) -> list[list[int]]:

@@ -7,6 +7,7 @@ files, `val_split` for the hub; validation is carved from the pool otherwise) an
 from __future__ import annotations
 
 import csv
+import io
 import json
 from dataclasses import dataclass
 from pathlib import Path
@@ -14,6 +15,7 @@ from typing import Any
 
 from harness.config import DataSpec
 from harness.data.checks import check_label_kinds, check_values
+from harness.data.text import read_text
 from harness.errors import ConfigError
 
 __all__ = ["RawSplits", "Rows", "load_hub_splits", "read_dataset"]
@@ -54,20 +56,21 @@ def _infer_format(path: str) -> str:
     )
 
 
-def _read_rows(path: str, fmt: str, key: str) -> Table:
+def _read_rows(path: str, fmt: str, key: str, encoding: str = "utf-8") -> Table:
     p = Path(path)
     if not p.is_file():
         raise ConfigError(key, f"data file not found: {path}")
+    text = read_text(p, encoding, key)
     if fmt == "jsonl":
-        with p.open(encoding="utf-8") as f:
-            return [json.loads(line) for line in f if line.strip()]
-    with p.open(encoding="utf-8", newline="") as f:
-        delim = "\t" if fmt == "tsv" else ","
-        return list(
-            csv.DictReader(
-                f, delimiter=delim, quoting=csv.QUOTE_NONE if fmt == "tsv" else csv.QUOTE_MINIMAL
-            )
+        return [json.loads(line) for line in text.split("\n") if line.strip()]
+    delim = "\t" if fmt == "tsv" else ","
+    return list(
+        csv.DictReader(
+            io.StringIO(text, newline=""),
+            delimiter=delim,
+            quoting=csv.QUOTE_NONE if fmt == "tsv" else csv.QUOTE_MINIMAL,
         )
+    )
 
 
 def _columns(table: Table, spec: DataSpec, key: str, where: str) -> Rows:
@@ -132,7 +135,8 @@ def _file_tables(spec: DataSpec) -> dict[str, tuple[Table, str, str]]:
     tables = {}
     for role, (key, path) in paths.items():
         fmt = _infer_format(path) if spec.format == "auto" else spec.format
-        tables[role] = (_read_rows(path, fmt, f"dataset.{key}"), f"dataset.{key}", path)
+        rows = _read_rows(path, fmt, f"dataset.{key}", spec.encoding)
+        tables[role] = (rows, f"dataset.{key}", path)
     return tables
 
 

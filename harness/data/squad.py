@@ -15,6 +15,7 @@ from typing import Any
 
 from harness.data.sources import load_hub_splits
 from harness.data.splits import carve, dev_sample
+from harness.data.text import read_text
 from harness.errors import ConfigError
 from harness.specs import DataSpec
 
@@ -56,13 +57,13 @@ def _question(qa: dict[str, Any], context: str, key: str, where: str) -> Questio
     return Question(qid, str(qa["question"]), context, tuple(texts), tuple(starts))
 
 
-def read_squad(path: str, key: str) -> list[Question]:
+def read_squad(path: str, key: str, encoding: str = "utf-8") -> list[Question]:
     """The questions of one SQuAD-v1.1 JSON file (`{"data": [{"paragraphs": [...]}]}`)."""
     p = Path(path)
     if not p.is_file():
         raise ConfigError(key, f"data file not found: {path}")
     try:
-        articles = json.loads(p.read_text(encoding="utf-8"))["data"]
+        articles = json.loads(read_text(p, encoding, key))["data"]
         paragraphs = [para for art in articles for para in art["paragraphs"]]
     except (json.JSONDecodeError, KeyError, TypeError) as exc:
         raise ConfigError(key, f"{path} is not SQuAD v1.1 JSON ({exc})") from None
@@ -112,10 +113,11 @@ def read_questions(spec: DataSpec) -> QuestionSplits:
         return QuestionSplits(got["pool"], got["test"], got.get("val"))
     if not spec.train_path or not spec.test_path:
         raise ConfigError("dataset.train_path", "train_path and test_path are required")
-    val = read_squad(spec.val_path, "dataset.val_path") if spec.val_path else None
+    enc = spec.encoding
+    val = read_squad(spec.val_path, "dataset.val_path", enc) if spec.val_path else None
     return QuestionSplits(
-        read_squad(spec.train_path, "dataset.train_path"),
-        read_squad(spec.test_path, "dataset.test_path"),
+        read_squad(spec.train_path, "dataset.train_path", enc),
+        read_squad(spec.test_path, "dataset.test_path", enc),
         val,
     )
 

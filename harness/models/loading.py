@@ -19,6 +19,7 @@ from transformers.utils import logging as hf_logging
 
 from harness.errors import ConfigError
 from harness.models.backbone import check_layout
+from harness.models.hub import hub_unreachable, is_local
 from harness.models.layouts import layout_for
 from harness.specs import ModelSpec
 
@@ -48,6 +49,29 @@ _EXTRAS: dict[str, dict[str, Any]] = {
 _SPECIAL = ("pad_token_id", "bos_token_id", "eos_token_id", "cls_token_id", "sep_token_id")
 
 
+def _local_only(name_or_path: str) -> dict[str, Any]:
+    """`from_pretrained` options: a hub id while the hub is unreachable reads the local cache
+    only (no retries)."""
+    return {} if is_local(name_or_path) or hub_unreachable() is None else {"local_files_only": True}
+
+
+def _cannot_load(what: str, name_or_path: str, exc: Exception) -> ConfigError:
+    """One line: a missing folder or an uncached id while offline says so; else the library's
+    first line."""
+    reason = None if is_local(name_or_path) else hub_unreachable()
+    if name_or_path.startswith(("/", ".", "~")) and not is_local(name_or_path):
+        problem = f"cannot load {what} from {name_or_path!r}: no such folder"
+    elif reason is not None:
+        problem = (
+            f"cannot load {what} from {name_or_path!r}: not a local folder, not in the Hugging "
+            f"Face cache, and the hub cannot be reached ({reason}); give a local folder, or connect"
+        )
+    else:
+        first = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+        problem = f"cannot load {what} from {name_or_path!r}: {first}"
+    return ConfigError("model.name_or_path", problem)
+
+
 @lru_cache(maxsize=4)
 def load_tokenizer(
     name_or_path: str, revision: str | None = None, trust_remote_code: bool = False
@@ -55,12 +79,13 @@ def load_tokenizer(
     """Tokenizer from a folder or hub id (cached per process), padding on the right."""
     try:
         tokenizer = AutoTokenizer.from_pretrained(
-            name_or_path, revision=revision, trust_remote_code=trust_remote_code
+            name_or_path,
+            revision=revision,
+            trust_remote_code=trust_remote_code,
+            **_local_only(name_or_path),
         )
     except (OSError, ValueError) as exc:
-        raise ConfigError(
-            "model.name_or_path", f"cannot load a tokenizer from {name_or_path!r}: {exc}"
-        ) from None
+        raise _cannot_load("a tokenizer", name_or_path, exc) from None
     if tokenizer.pad_token is None and tokenizer.eos_token is not None:  # GPT-2, Llama, ...
         tokenizer.pad_token = tokenizer.eos_token
     tokenizer.padding_side = "right"
@@ -71,15 +96,14 @@ def _from_pretrained(name_or_path: str, revision: str | None, trust_remote_code:
     kwargs: dict[str, Any] = dict(
         dtype=torch.float32, revision=revision, trust_remote_code=trust_remote_code
     )
+    kwargs.update(_local_only(name_or_path))
     try:
         try:
             return AutoModel.from_pretrained(name_or_path, add_pooling_layer=False, **kwargs)  # type: ignore[no-any-return]
         except TypeError:  # architectures without a pooler argument
             return AutoModel.from_pretrained(name_or_path, **kwargs)  # type: ignore[no-any-return]
     except (OSError, ValueError) as exc:
-        raise ConfigError(
-            "model.name_or_path", f"cannot load a model from {name_or_path!r}: {exc}"
-        ) from None
+        raise _cannot_load("a model", name_or_path, exc) from None
 
 
 @lru_cache(maxsize=2)
@@ -121,7 +145,10 @@ def model_family(spec: ModelSpec) -> str | None:
         return spec.family
     try:
         config = AutoConfig.from_pretrained(
-            spec.name_or_path, revision=spec.revision, trust_remote_code=spec.trust_remote_code
+            spec.name_or_path,
+            revision=spec.revision,
+            trust_remote_code=spec.trust_remote_code,
+            **_local_only(spec.name_or_path),
         )
     except Exception:  # noqa: BLE001 - a name only: the trial has run already
         return None

@@ -1,18 +1,22 @@
-"""Records on disk: upgraded to the current schema, validated, written atomically, read back."""
+"""Records on disk: upgraded to the current schema, validated, written atomically (only over
+absent files or older records: never over a file the harness did not write), read back."""
 
 from __future__ import annotations
 
 import json
 import math
-import os
-import tempfile
 from pathlib import Path
 from typing import Any
 
-from harness.record.checks import validate_record
+from harness.atomic import atomic_write
+from harness.errors import ConfigError
+from harness.record.checks import STATUSES, validate_record
 from harness.record.schema import FIELDS, SCHEMA_VERSION
 
-__all__ = ["RecordError", "complete_record", "read_record", "write_record"]
+__all__ = [
+    "RecordError", "check_record_target", "complete_record", "is_record", "read_record",
+    "write_record",
+]  # fmt: skip
 
 
 class RecordError(ValueError):
@@ -43,6 +47,36 @@ def _clean(value: Any) -> Any:
     return value
 
 
+def is_record(path: str | Path) -> bool:
+    """A file this harness wrote as a record: a JSON object with the schema's version marker
+    (version 1 records, which lack it: a status and the resolved config)."""
+    try:
+        with open(path, encoding="utf-8") as f:
+            data = json.load(f)
+    except (OSError, ValueError):
+        return False
+    if not isinstance(data, dict):
+        return False
+    version = data.get("schema_version")
+    if isinstance(version, int) and not isinstance(version, bool):
+        return True
+    return data.get("status") in STATUSES and isinstance(data.get("config"), dict)
+
+
+def check_record_target(path: str | Path) -> None:
+    """A record may go where nothing is, or replace a record (a sweep re-writes its own):
+    anything else at `path` is the user's, and is refused (bad input, before anything runs)."""
+    path = Path(path)
+    if path.is_dir():
+        raise ConfigError("record_path", f"{path} is a folder: give a file path (*.json)")
+    if path.exists() and not is_record(path):
+        raise ConfigError(
+            "record_path",
+            f"{path} exists and is not a record of this harness: not replacing it "
+            "(give another path, or move that file)",
+        )
+
+
 def write_record(path: str | Path, record: dict[str, Any]) -> Path:
     """Validate against the schema, then write atomically (temp file in the same folder + rename):
     readers never see half a record, and no record on disk lacks a key or has a wrong type."""
@@ -51,18 +85,9 @@ def write_record(path: str | Path, record: dict[str, Any]) -> Path:
     problems = validate_record(record)
     if problems:
         raise RecordError(path, problems)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            json.dump(record, f, indent=2, sort_keys=True, allow_nan=False)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return path
+    check_record_target(path)
+    text = json.dumps(record, indent=2, sort_keys=True, allow_nan=False)
+    return atomic_write(path, text.encode("utf-8"), fsync=True)
 
 
 def read_record(path: str | Path) -> dict[str, Any]:

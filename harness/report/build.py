@@ -133,14 +133,30 @@ def _per_class(found: list[PerClass], score: Score, out_dir: Path) -> tuple[list
     return [perclass_section(found, score)], [perclass_finding(pc) for pc in found]
 
 
+def _unreadable_section(bad: list[str]) -> list[str]:
+    """The record files left out (unparsable JSON, not an object): said in the report itself."""
+    if not bad:
+        return []
+    items = "\n".join(f"- {b}" for b in bad)
+    return [
+        f"## Unreadable records\n\n{len(bad)} record file(s) could not be read; they are left "
+        f"out of every table, figure and statistic below:\n\n{items}"
+    ]
+
+
 def build_report(
-    sweep_dirs: Path | Sequence[Path], out_dir: Path, overrides: dict[str, str] | None = None
+    sweep_dirs: Path | Sequence[Path],
+    out_dir: Path,
+    overrides: dict[str, str] | None = None,
+    sweep: str | None = None,
 ) -> Path:
-    """Answer 'when does full fine-tuning pay?' from one or more sweeps' records; returns report.md."""
-    sweeps = read_sweeps([Path(sweep_dirs)] if isinstance(sweep_dirs, (str, Path)) else sweep_dirs)
+    """Answer 'when does full fine-tuning pay?' from one or more sweeps' records; returns report.md.
+    `sweep`: only that sweep's records (a folder that holds two sweeps' records)."""
+    dirs = [Path(sweep_dirs)] if isinstance(sweep_dirs, (str, Path)) else sweep_dirs
+    sweeps = read_sweeps(dirs, sweep)
     out_dir = Path(out_dir)
     score, opts = sweeps.score(), sweeps.options(overrides)
-    raw = sweeps.records()
+    raw, unreadable = sweeps.load()
     correct = example_correctness(raw) if score.name == "accuracy" else {}
     predictions = example_predictions(raw)
     records = add_score(add_ensemble(raw), score)
@@ -168,6 +184,7 @@ def build_report(
     classes, class_findings = _per_class(per_class(summary, predictions), score, out_dir)
     sections = [
         header_section(records, summary, sweeps.name),
+        *_unreadable_section(unreadable),
         analysis_plan_section(opts, score),
         main_table_section(summary, LEARNING_CURVES_PNG, score, opts.margin, crossover),
         verdicts_section(summary, verdicts, opts, score, analyses, residuals),

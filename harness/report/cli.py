@@ -16,10 +16,11 @@ __all__ = ["HELP", "USAGE", "run_report_command"]
 
 USAGE = (
     "usage: harness report SWEEP_DIR|SWEEP_YAML [SWEEP_DIR|SWEEP_YAML ...] [out=DIR] "
-    "[report.margin=POINTS] [report.alpha=A]  (default out: reports/<sweep name>, "
-    "reports/<name>+<name> for combined sweeps)"
+    "[report.margin=POINTS] [report.alpha=A] [sweep=NAME]  (default out: reports/<sweep name>, "
+    "reports/<name>+<name> for combined sweeps; sweep=NAME: that sweep's records of a folder "
+    "holding two)"
 )
-_OVERRIDES = ("out", "report.margin", "report.alpha")
+_OVERRIDES = ("out", "report.margin", "report.alpha", "sweep")
 HELP = f"""{USAGE}
 
 Builds the report from the sweep's records on disk (never from MLflow): what ran, every cell's
@@ -34,6 +35,7 @@ arguments:
   report.margin=POINTS  what 'equivalent' means, in points of the test metric (default: the sweep
                         file's report.margin, else 1.0)
   report.alpha=A        family-wise error rate of the verdicts (default 0.05)
+  sweep=NAME            only that sweep's records, when one folder holds records of two sweeps
 
 writes, in DIR:
   report.md             the report; the figures below are linked from it
@@ -61,15 +63,32 @@ def _parse(args: Sequence[str]) -> tuple[list[str], dict[str, str]]:
     return positional, overrides
 
 
-def _log_to_mlflow(meta: dict[str, object], report: Path) -> str | None:
-    """Attach the report and its figures to the sweep's MLflow experiment (one `report` run)."""
+def _name(sweep_dir: Path) -> str:
+    """The sweep's name: from its sweep file, else the folder's."""
+    return str(read_sweep_yaml(sweep_dir)[0].get("name") or sweep_dir.name)
+
+
+def _plain(names: list[str]) -> list[str]:
+    """Sweep names name the report's folder: a path there is refused rather than followed."""
+    for name in names:
+        if "/" in name or "\\" in name or name in ("", ".", ".."):
+            raise ReportError(f"sweep name {name!r} is a path, not a name: set out=DIR")
+    return names
+
+
+def _log_to_mlflow(meta: dict[str, object], report: Path, sweep_dir: Path) -> str | None:
+    """Attach the report and its figures to the sweep's MLflow experiment (one `report` run),
+    in the sweep's own store (its `tracker.uri`, else $MLFLOW_TRACKING_URI, else beside it)."""
     raw = meta.get("tracker")
     tracker: dict[str, Any] = raw if isinstance(raw, dict) else {}
     if tracker.get("name") == "none" or not meta.get("name"):
         return None
-    from harness.tracking import MlflowTracker
+    from harness.tracking import MlflowTracker, sweep_uri
 
-    mlflow = MlflowTracker(tracker.get("uri"), f"sweep-{meta['name']}")
+    uri = sweep_uri(sweep_dir, tracker.get("uri"))
+    if uri.startswith("sqlite:///") and not Path(uri.removeprefix("sqlite:///")).is_file():
+        return None  # the sweep logged to no store here: none is made for the report alone
+    mlflow = MlflowTracker(uri, f"sweep-{meta['name']}")
     run_id = mlflow.report_run(str(meta["name"]))
     for path in sorted(report.parent.iterdir()):
         if path.suffix in (".md", ".png", ".csv"):
@@ -104,19 +123,20 @@ def run_report_command(args: Sequence[str]) -> int:
     try:
         targets, overrides = _parse(args)
         sweep_dirs = [resolve_sweep_dir(t) for t in targets]
-        names = [str(read_sweep_yaml(d)[0].get("name") or d.name) for d in sweep_dirs]
+        pick = overrides.get("sweep")
+        names = _plain([pick] if pick else [_name(d) for d in sweep_dirs])
         out_dir = Path(overrides.get("out") or Path("reports") / "+".join(names))
         stats = {k: v for k, v in overrides.items() if k.startswith("report.")}
-        report = build_report(sweep_dirs, out_dir, stats)
+        report = build_report(sweep_dirs, out_dir, stats, pick)
     except ReportError as exc:
         print(f"error: {exc}\n{USAGE}", file=sys.stderr)
         return 2
     print(f"report: {report}")
     print(f"figures and records.csv/.parquet: {out_dir}")
-    if len(sweep_dirs) > 1:
-        return 0  # combined sweeps have no one MLflow experiment to log to
+    if len(sweep_dirs) > 1 or (pick and pick != _name(sweep_dirs[0])):
+        return 0  # combined sweeps (or one whose sweep file is not here) have no one experiment
     try:
-        logged = _log_to_mlflow(read_sweep_yaml(sweep_dirs[0])[0], report)
+        logged = _log_to_mlflow(read_sweep_yaml(sweep_dirs[0])[0], report, sweep_dirs[0])
     except Exception as exc:  # noqa: BLE001 - the report on disk is the product; MLflow is a sink
         print(
             f"warning: report not logged to MLflow ({type(exc).__name__}: {exc})", file=sys.stderr

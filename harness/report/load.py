@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 import warnings
+from collections import Counter
 from pathlib import Path
 from typing import Any
 
@@ -16,7 +17,7 @@ from harness.report.errors import ReportError
 
 __all__ = [
     "FLOAT_KEYS", "INT_KEYS", "STR_KEYS", "arrange_records", "decode_predictions", "json_list",
-    "load_records", "parse_cell_id",
+    "load_records", "parse_cell_id", "read_records",
 ]  # fmt: skip
 
 
@@ -150,18 +151,45 @@ def _coerce(frame: pd.DataFrame) -> pd.DataFrame:
     return frame
 
 
-def load_records(sweep_dir: Path) -> pd.DataFrame:
-    """Every record of a sweep as one row; bad files are skipped with a warning, not a crash."""
+def _one_sweep(rows: list[dict[str, Any]], where: Path, pick: str | None) -> list[dict[str, Any]]:
+    """The rows of one sweep: records of two sweeps in one folder (one `out=` for both) would
+    be averaged into the same cells, so they are refused unless `sweep=NAME` picks one."""
+    counts = Counter(r["sweep"] for r in rows if isinstance(r.get("sweep"), str) and r["sweep"])
+    if pick is not None:
+        if pick not in counts:
+            found = ", ".join(sorted(counts)) or "none"
+            raise ReportError(f"{where}: no record of sweep {pick!r} (sweeps found: {found})")
+        return [r for r in rows if r.get("sweep") == pick]
+    if len(counts) > 1:
+        found = " and ".join(f"{name!r} ({n} records)" for name, n in sorted(counts.items()))
+        first = sorted(counts)[0]
+        raise ReportError(
+            f"{where}: records of {len(counts)} sweeps in one folder, {found}: a report covers "
+            f"one sweep; pick one with sweep=NAME (e.g. sweep={first})"
+        )
+    return rows
+
+
+def read_records(sweep_dir: Path, sweep: str | None = None) -> tuple[pd.DataFrame, list[str]]:
+    """Every record of a sweep as one row, and the files that could not be read (each with
+    its reason), so the report can list them. `sweep`: keep only that sweep's records."""
     records_dir = Path(sweep_dir) / "records"
     if not records_dir.is_dir():
         raise ReportError(f"{sweep_dir}: no records/ folder")
     rows, bad = _read_all(records_dir)
+    rows = _one_sweep(rows, Path(sweep_dir), sweep)
+    if not rows:
+        raise ReportError(f"{sweep_dir}: no readable records under records/")
+    return arrange_records(_coerce(pd.DataFrame(rows))), bad
+
+
+def load_records(sweep_dir: Path, sweep: str | None = None) -> pd.DataFrame:
+    """Every record of a sweep as one row; bad files are skipped with a warning, not a crash."""
+    frame, bad = read_records(sweep_dir, sweep)
     if bad:
         listing = "; ".join(bad)
         warnings.warn(f"skipped {len(bad)} unreadable record(s): {listing}", stacklevel=2)
-    if not rows:
-        raise ReportError(f"{sweep_dir}: no readable records under records/")
-    return arrange_records(_coerce(pd.DataFrame(rows)))
+    return frame
 
 
 def arrange_records(frame: pd.DataFrame) -> pd.DataFrame:

@@ -8,6 +8,8 @@ single-dataset sweeps combine exactly like one sweep with a `dataset` grid axis.
 from __future__ import annotations
 
 import dataclasses
+import json
+import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,7 +18,7 @@ from typing import Any
 import pandas as pd
 
 from harness.report.errors import ReportError
-from harness.report.load import arrange_records, load_records
+from harness.report.load import arrange_records, read_records
 from harness.report.options import ReportOptions, report_options
 from harness.report.paths import read_sweep_yaml
 from harness.report.score import Score, score_of
@@ -43,6 +45,7 @@ class Sweeps:
     dirs: tuple[Path, ...]
     metas: tuple[dict[str, Any], ...]
     texts: tuple[str | None, ...]
+    pick: str | None = None  # `sweep=NAME`: only that sweep's records (one folder holding two)
 
     @property
     def names(self) -> tuple[str, ...]:
@@ -91,12 +94,21 @@ class Sweeps:
 
     def records(self) -> pd.DataFrame:
         """Every record of every sweep as one table (one sweep: exactly `load_records`)."""
+        return self.load()[0]
+
+    def load(self) -> tuple[pd.DataFrame, list[str]]:
+        """The records table, and the record files that could not be read (listed in the
+        report; also warned about)."""
         if not self.combined:
-            return load_records(self.dirs[0])
+            frame, bad = read_records(self.dirs[0], self.pick)
+            return frame, _warned(bad)
         frames: list[pd.DataFrame] = []
+        unreadable: list[str] = []
         owner: dict[str, Path] = {}
         for i, (folder, name) in enumerate(zip(self.dirs, self.names, strict=True)):
-            frame = _with_dataset(load_records(folder), name)
+            found, bad = read_records(folder)
+            unreadable += [f"{folder.name}/{b}" for b in bad]
+            frame = _with_dataset(found, name)
             for group in sorted(set(frame["group"])):
                 if group in owner:
                     raise ReportError(
@@ -107,7 +119,14 @@ class Sweeps:
             prefix = name if self.names.count(name) == 1 else f"{name}#{i + 1}"  # keys stay unique
             frame["record_path"] = f"{prefix}/" + frame["record_path"].astype(str)
             frames.append(frame)
-        return arrange_records(pd.concat(frames, ignore_index=True))
+        return arrange_records(pd.concat(frames, ignore_index=True)), _warned(unreadable)
+
+
+def _warned(bad: list[str]) -> list[str]:
+    if bad:
+        listing = "; ".join(bad)
+        warnings.warn(f"skipped {len(bad)} unreadable record(s): {listing}", stacklevel=3)
+    return bad
 
 
 def _with_dataset(frame: pd.DataFrame, sweep: str) -> pd.DataFrame:
@@ -128,15 +147,32 @@ def _with_dataset(frame: pd.DataFrame, sweep: str) -> pd.DataFrame:
     return out
 
 
-def read_sweeps(dirs: Sequence[Path]) -> Sweeps:
+def _picked_meta(folder: Path, pick: str) -> dict[str, Any]:
+    """`sweep=NAME` when the folder's sweep file is another sweep's: what the records say of
+    NAME's sweep (its selection metric); the grid and report options are unknown."""
+    for path in sorted((folder / "records").rglob("*.json")):
+        try:
+            rec = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            continue
+        if isinstance(rec, dict) and rec.get("sweep") == pick and rec.get("selection_metric"):
+            return {"name": pick, "search": {"metric": f"val_{rec['selection_metric']}"}}
+    return {"name": pick}
+
+
+def read_sweeps(dirs: Sequence[Path], pick: str | None = None) -> Sweeps:
     """Read each folder's sweep file; the same folder twice is a mistake, not a larger sample."""
     resolved = [Path(d) for d in dirs]
     if not resolved:
         raise ReportError("expected at least one sweep folder or sweep file, got 0")
+    if pick is not None and len(resolved) > 1:
+        raise ReportError("sweep=NAME picks one sweep of one folder: give one folder")
     seen: set[Path] = set()
     for d in resolved:
         if d.resolve() in seen:
             raise ReportError(f"{d}: given twice")
         seen.add(d.resolve())
     read = [read_sweep_yaml(d) for d in resolved]
-    return Sweeps(tuple(resolved), tuple(m for m, _ in read), tuple(t for _, t in read))
+    if pick is not None and (read[0][0].get("name") or resolved[0].name) != pick:  # another's file
+        read = [(_picked_meta(resolved[0], pick), None)]
+    return Sweeps(tuple(resolved), tuple(m for m, _ in read), tuple(t for _, t in read), pick)

@@ -21,6 +21,7 @@ __all__ = [
     "mapping",
     "named",
     "param_range",
+    "plain_name",
     "report_opts",
     "seed_list",
     "text",
@@ -156,3 +157,15 @@ def text(path: Path, key: str, value: Any) -> str | None:
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         return str(value)
     raise err(path, key, f"must be text, got {value!r}")
+
+
+def plain_name(path: Path, name: str) -> str:
+    """The sweep's name: it names folders under `out=` and `reports/`, so it may not be a path."""
+    if not name.strip() or name in (".", "..") or any(c in name for c in "/\\\0"):
+        raise err(
+            path,
+            "name",
+            f"{name!r} is not a plain name (no '/', '\\', '..'): "
+            "the output folder is set with out=",
+        )
+    return name

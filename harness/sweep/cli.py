@@ -12,6 +12,7 @@ from harness.config import load_spec
 from harness.errors import ConfigError
 from harness.sweep.launchers import launch
 from harness.sweep.progress import Progress, count_done
+from harness.sweep.session import check_out
 from harness.sweep.spec import SweepSpec, load_sweep
 from harness.sweep.study import open_storage
 
@@ -22,14 +23,18 @@ __all__ = ["run_sweep_command"]
 
 
 def _preflight(spec: SweepSpec) -> None:
-    """Compose every cell at the middle of its ranges before anything runs: a typo fails now."""
+    """Compose every cell at the middle of its ranges before anything runs, and read each of
+    their data files once: a typo or an undecodable file fails now, not in every trial."""
+    from harness.data.text import check_data_files
+
+    data = []
     for cell in spec.cells:
         mid = {
             r.override_key: (r.low * r.high) ** 0.5 if r.log else (r.low + r.high) / 2
             for r in spec.space_for(cell)
         }
         try:
-            load_spec(
+            trial = load_spec(
                 [
                     *spec.trial_base,
                     *cell.overrides(),
@@ -41,6 +46,8 @@ def _preflight(spec: SweepSpec) -> None:
             raise ConfigError(
                 f"{spec.path}: cell {cell.id}: {exc.key}", exc.problem, exc.allowed
             ) from None
+        data.append(trial.data)
+    check_data_files(data)  # each file once, whichever cells read it
 
 
 def _where(sweep: Sweep) -> None:
@@ -53,6 +60,7 @@ def run_sweep_command(args: Sequence[str], worker: bool = False) -> int:
     if not args:
         raise ConfigError("sweep file", "missing: `harness sweep sweeps/<name>.yaml [overrides]`")
     spec = load_sweep(args[0], list(args[1:]))
+    check_out(spec)  # another sweep's folder: refused before anything is written there
     open_storage(spec.storage, spec.heartbeat_s)  # a bad URL fails now, before torch is imported
     from harness.sweep.runner import open_sweep, prepare, work
 
@@ -82,7 +90,7 @@ def run_sweep_command(args: Sequence[str], worker: bool = False) -> int:
 
 def next_steps(spec: SweepSpec, tracking_uri: str | None) -> str:
     """The last line of a sweep: the commands that show its results, for this very sweep."""
-    from harness.mlflow_tracker import default_uri
+    from harness.mlflow_tracker import sweep_uri
 
     shipped = spec.path.resolve() == (Path("sweeps") / f"{spec.name}.yaml").resolve()
     default_out = spec.out.resolve() == (Path("runs") / spec.name).resolve()
@@ -94,7 +102,10 @@ def next_steps(spec: SweepSpec, tracking_uri: str | None) -> str:
     where = f"reports/{spec.name}/report.md"
     if tracking_uri is None:
         return f"next: `{report}` writes {where}"
-    ui = "make ui" if tracking_uri == default_uri() else f"make ui TRACKING={tracking_uri}"
+    if tracking_uri == sweep_uri(Path("runs") / spec.name):  # what `make ui SWEEP=<name>` opens
+        ui = "make ui" if spec.name == "default" else f"make ui SWEEP={spec.name}"
+    else:
+        ui = f"make ui TRACKING={tracking_uri}"
     return f"next: `{report}` writes {where}; `{ui}` opens the runs in MLflow"
 
 

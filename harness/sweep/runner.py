@@ -6,8 +6,10 @@ from __future__ import annotations
 import time
 
 import optuna
+from optuna.distributions import FloatDistribution
 from optuna.trial import FrozenTrial, TrialState
 
+from harness.sweep.qmc import IndexedQMCSampler
 from harness.sweep.recovery import adopter as _adopter
 from harness.sweep.runs import run_confirm, run_search
 from harness.sweep.sequential import grow_confirmation
@@ -16,6 +18,7 @@ from harness.sweep.spec import Cell, SweepSpec
 from harness.sweep.study import (
     claim_confirm,
     claim_search,
+    draw_index,
     make_sampler,
     recover_stale,
     valid_trials,
@@ -25,13 +28,20 @@ from harness.sweep.summary import log_cell_summary
 __all__ = ["Sweep", "open_sweep", "prepare", "run_confirm", "run_search", "step_cell", "work"]
 
 
-def _sampler(spec: SweepSpec, cell_index: int, n_existing: int) -> optuna.samplers.BaseSampler:
-    """Seeded per (sweep seed, cell, trial count): reproducible, and a resumed sweep never replays
-    draws. QMC keeps one seed per cell: its sequence position lives in the study, and a fixed
-    scramble is what keeps the points low-discrepancy."""
-    count = 0 if spec.sampler["name"] == "qmc" else n_existing
-    seed = spec.sampler["seed"] * 1_000_003 + cell_index * 10_007 + count  # validated int
-    return make_sampler(spec.sampler, seed % 2**31)
+def _sampler(
+    spec: SweepSpec, cell_index: int, cell: Cell, trial: optuna.Trial, study: optuna.Study
+) -> optuna.samplers.BaseSampler:
+    """The sampler of a claimed search trial, seeded per (sweep seed, cell, trial number):
+    reproducible, different for workers that claim at the same moment, and a resumed sweep
+    never replays draws. QMC keeps one seed per cell (a fixed scramble is what keeps the points
+    low-discrepancy) and gives the trial the point of its draw index (qmc.py)."""
+    seed = spec.sampler["seed"] * 1_000_003 + cell_index * 10_007  # validated int
+    if spec.sampler["name"] == "qmc":
+        space = {r.name: FloatDistribution(r.low, r.high, log=r.log) for r in spec.space_for(cell)}
+        options = {k: v for k, v in spec.sampler.items() if k not in ("name", "seed")}
+        return IndexedQMCSampler(draw_index(study, trial), space, seed=seed % 2**31, **options)
+    # one worker alone: the trial number is the trial count the seed used to follow
+    return make_sampler(spec.sampler, (seed + trial.number) % 2**31)
 
 
 def _best(study: optuna.Study) -> FrozenTrial | None:
@@ -47,9 +57,9 @@ def step_cell(sweep: Sweep, index: int, cell: Cell) -> str:
     """Run one unit of work in a cell: 'ran', 'waiting' (others are running its trials) or 'done'."""
     spec, search, confirm = sweep.spec, sweep.search[cell.id], sweep.confirm[cell.id]
     recover_stale(search, _adopter(sweep, cell, search), sweep.running)
-    search.sampler = _sampler(spec, index, len(search.get_trials(deepcopy=False)))
     trial = claim_search(search, spec.n_trials)
-    if trial is not None:
+    if trial is not None:  # its configuration follows from the claim, not from who asks first
+        search.sampler = _sampler(spec, index, cell, trial, search)
         rec = run_search(sweep, cell, trial)
         if sweep.progress:
             sweep.progress.trial_done(cell, "search", trial.number, rec)

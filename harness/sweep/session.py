@@ -12,12 +12,13 @@ import optuna
 import yaml
 
 from harness.config import TrackerSpec, load_spec
+from harness.errors import ConfigError
 from harness.sweep.progress import Progress
 from harness.sweep.spec import Cell, SweepSpec
 from harness.sweep.study import create_study, make_pruner, open_storage, sobol_points
-from harness.tracking import NoTracker, Tracker, make_tracker
+from harness.tracking import NoTracker, Tracker, make_tracker, sweep_uri
 
-__all__ = ["Sweep", "open_sweep", "prepare"]
+__all__ = ["Sweep", "check_out", "open_sweep", "prepare"]
 
 
 @dataclass
@@ -39,6 +40,24 @@ class Sweep:
         return self.spec.out / "records" / cell.slug / phase / f"{name}.json"
 
 
+def check_out(spec: SweepSpec) -> None:
+    """One `out=` folder holds one sweep: another sweep's records there would mix with this
+    one's (same cells, same file names) and its report would average them."""
+    path = spec.out / "sweep.yaml"
+    if not path.is_file():
+        return
+    try:
+        other = (yaml.safe_load(path.read_text(encoding="utf-8")) or {}).get("name")
+    except (yaml.YAMLError, AttributeError, UnicodeDecodeError):
+        other = None
+    if other is not None and str(other) != spec.name:
+        raise ConfigError(
+            "out",
+            f"{spec.out} holds sweep {other!r}, not {spec.name!r}: give this sweep its own "
+            f"folder (out=DIR), or name={other} to resume that one",
+        )
+
+
 def open_sweep(spec: SweepSpec) -> Sweep:
     """Open the storage and every cell's search and confirmation study (created on first use)."""
     optuna.logging.set_verbosity(optuna.logging.WARNING)
@@ -50,7 +69,9 @@ def open_sweep(spec: SweepSpec) -> Sweep:
         if spec.tracker["name"] == "none"
         else make_tracker(
             TrackerSpec(
-                name="mlflow", uri=spec.tracker.get("uri"), experiment=f"sweep-{spec.name}"
+                name="mlflow",
+                uri=sweep_uri(spec.out, spec.tracker.get("uri")),
+                experiment=f"sweep-{spec.name}",
             ),
             source=f"harness sweep {spec.path}",
         )
@@ -108,14 +129,18 @@ def comparison_columns(metric: str) -> list[str]:
 
 def prepare(sweep: Sweep) -> None:
     """Once per sweep (idempotent): seeds enqueued, MLflow parent runs and the comparison view,
-    the sweep file on disk."""
+    the sweep file on disk.
+
+    A parent run the tracking store lacks (the sweep resumed on another store) is created anew;
+    runs logged before stay where they were logged."""
     from harness.sweep.runs import run_name  # runs.py imports this module
 
     spec = sweep.spec
     spec.out.mkdir(parents=True, exist_ok=True)
-    (spec.out / "sweep.yaml").write_text(
-        yaml.safe_dump(spec.raw, sort_keys=False), encoding="utf-8"
+    (spec.out / "sweep.yaml").write_text(  # named: whoever reads the folder knows its sweep
+        yaml.safe_dump({"name": spec.name, **spec.raw}, sort_keys=False), encoding="utf-8"
     )
+    recreated = 0
     for index, cell in enumerate(spec.cells):
         search = sweep.search[cell.id]
         if spec.sampler["name"] == "sobol" and not search.get_trials(deepcopy=False):
@@ -126,7 +151,8 @@ def prepare(sweep: Sweep) -> None:
         if not confirm.get_trials(deepcopy=False):
             for seed, data_seed in spec.confirm_runs():
                 confirm.enqueue_trial({}, user_attrs={"seed": seed, "data_seed": data_seed})
-        if "mlflow_parent_run_id" not in search.user_attrs:
+        known = "mlflow_parent_run_id" in search.user_attrs
+        if not known or not sweep.tracker.has_run(search.user_attrs["mlflow_parent_run_id"]):
             tags = {
                 "sweep": spec.name, "cell_id": cell.id, "phase": "cell",
                 "out": str(spec.out.resolve()),  # two sweeps of one name are told apart by folder
@@ -140,6 +166,13 @@ def prepare(sweep: Sweep) -> None:
             )
             search.set_user_attr("mlflow_parent_run_id", run_id)
             sweep.tracker.log_artifact(run_id, spec.out / "sweep.yaml")
+            recreated += known
+    if recreated:
+        print(
+            f"mlflow: {sweep.tracker.uri} lacked the parent runs of {recreated} cell(s): created "
+            "them anew (runs logged before are in the store they went to; pass tracker.uri=<it> "
+            "to keep using that store)"
+        )
     sweep.tracker.set_view(
         sweep.experiment, comparison_columns(spec.metric), f"compare {spec.name}"
     )

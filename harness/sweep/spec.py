@@ -20,6 +20,7 @@ from harness.sweep.checks import (
     mapping,
     named,
     param_range,
+    plain_name,
     report_opts,
     seed_list,
     text,
@@ -211,7 +212,7 @@ def load_sweep(path: str | Path, overrides: list[str] | tuple[str, ...] = ()) ->
     """Read, override and validate a sweep file; every problem names its key."""
     path = Path(path)
     raw = _read(path, list(overrides))
-    name = text(path, "name", raw.get("name")) or path.stem
+    name = plain_name(path, text(path, "name", raw.get("name")) or path.stem)
     base = raw.get("base") or []
     if not isinstance(base, list) or not all(isinstance(b, str) and "=" in b for b in base):
         raise err(path, "base", "must be a list of overrides like `model=minilm`")

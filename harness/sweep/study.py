@@ -43,6 +43,7 @@ __all__ = [
     "claim_confirm",
     "claim_search",
     "create_study",
+    "draw_index",
     "heartbeat",
     "make_pruner",
     "make_sampler",
@@ -224,6 +225,24 @@ def claim_search(study: optuna.Study, budget: int) -> optuna.Trial | None:
         return trial
     void(study, trial_id(trial), "overflow")
     return None
+
+
+def draw_index(study: optuna.Study, trial: optuna.Trial | FrozenTrial) -> int:
+    """The trial's place among the cell's new configurations: how many trials before it drew
+    one. A retry (`retry_of`) re-runs its original's draw, and a claim voided as an overflow
+    never drew; an interrupted original did. One worker running the cell alone counts the same,
+    so every worker derives a trial's configuration (its sampler seed, its QMC point) from it."""
+    by_number = {t.number: t for t in study.get_trials(deepcopy=False)}
+    number = trial.number
+    while "retry_of" in by_number[number].user_attrs:
+        number = int(by_number[number].user_attrs["retry_of"])
+    return sum(
+        1
+        for t in by_number.values()
+        if t.number < number
+        and "retry_of" not in t.user_attrs
+        and t.user_attrs.get("void") != "overflow"
+    )
 
 
 def claim_confirm(study: optuna.Study) -> optuna.Trial | None:

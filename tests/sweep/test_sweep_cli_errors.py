@@ -65,6 +65,35 @@ def test_bad_input_exits_2_with_one_error_line(capsys, where, overrides, needles
     assert_one_error_line(err, *needles)
 
 
+@pytest.mark.parametrize("name", ["../escaped", "{tmp}/escaped", "a/b", ".."])
+def test_a_sweep_name_with_a_path_is_refused(capsys, tmp_path, monkeypatch, name):
+    """`name=` names folders (runs/<name>, reports/<name>): a path there would write elsewhere."""
+    work = tmp_path / "work"
+    work.mkdir()
+    monkeypatch.chdir(work)  # the default out= is runs/<name> under the working directory
+    name = name.format(tmp=tmp_path)
+    small = ["grid.strategy=[head_only]", "grid.train_size=[32]", "search.n_trials=1"]
+    code, out, err = sweep_cli(
+        capsys, [str(SMOKE), f"name={name}", "tracker.name=none", "confirm.seeds=1", *small]
+    )
+    assert code == 2 and out == ""
+    assert_one_error_line(err, "name", repr(name), "out=")
+    assert sorted(p.name for p in tmp_path.rglob("*")) == ["work"]  # nothing written anywhere
+
+
+def test_an_out_folder_of_another_sweep_is_refused(capsys, tmp_path):
+    """Two sweeps in one out= would write the same record files and mix in one report."""
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "sweep.yaml").write_text("name: other\ngrid: {strategy: [full]}\n", encoding="utf-8")
+    small = ["grid.strategy=[head_only]", "grid.train_size=[32]", "search.n_trials=1"]
+    args = [str(SMOKE), f"out={out}", "tracker.name=none", "confirm.seeds=1", *small]
+    code, _, err = sweep_cli(capsys, args)
+    assert code == 2
+    assert_one_error_line(err, "out", str(out), "'other'", "name=other")
+    assert sorted(p.name for p in out.iterdir()) == ["sweep.yaml"]
+
+
 def test_typo_in_the_file_itself(tmp_path, capsys, where):
     raw = yaml.safe_load(SMOKE.read_text(encoding="utf-8"))
     raw["serach"] = raw.pop("search")

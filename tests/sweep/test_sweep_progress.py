@@ -84,17 +84,21 @@ def test_the_eta_does_not_jump_when_a_cheap_trial_finishes() -> None:
 def test_the_last_line_says_what_to_run_next(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from harness.mlflow_tracker import default_uri
+    from harness.mlflow_tracker import sweep_uri
     from harness.sweep.cli import next_steps
 
     monkeypatch.chdir(tmp_path)
     spec = SimpleNamespace(
         name="default", path=Path("sweeps/default.yaml"), out=Path("runs/default")
     )
-    assert next_steps(spec, default_uri()) == (  # type: ignore[arg-type]
+    assert next_steps(spec, sweep_uri(spec.out)) == (  # type: ignore[arg-type]
         "next: `make report SWEEP=default` writes reports/default/report.md; "
         "`make ui` opens the runs in MLflow"
     )
+    ner = SimpleNamespace(name="ner", path=Path("sweeps/ner.yaml"), out=Path("runs/ner"))
+    assert next_steps(ner, sweep_uri(ner.out)).endswith(
+        "`make ui SWEEP=ner` opens the runs in MLflow"
+    )  # type: ignore[arg-type]
     moved = SimpleNamespace(name="default", path=Path("sweeps/default.yaml"), out=Path("runs/try"))
     assert next_steps(moved, "sqlite:////data/m.db") == (  # type: ignore[arg-type]
         "next: `harness report runs/try` writes reports/default/report.md; "
