@@ -50,13 +50,23 @@ def trainer_run(work: Workload, data: Texts, max_steps: int = -1) -> dict[str, A
     model = classifier(data.num_labels)
     with tempfile.TemporaryDirectory() as out:
         args = TrainingArguments(
-            output_dir=out, per_device_train_batch_size=work.batch_size,
-            num_train_epochs=work.epochs, max_steps=max_steps, learning_rate=work.lr,
-            weight_decay=work.weight_decay, lr_scheduler_type="linear",
-            warmup_steps=work.warmup_ratio, max_grad_norm=work.max_grad_norm, seed=work.seed,
-            report_to=[], eval_strategy="no", save_strategy="no", logging_strategy="no",
-            use_cpu=True, disable_tqdm=True,
-        )  # fmt: skip
+            output_dir=out,
+            per_device_train_batch_size=work.batch_size,
+            num_train_epochs=work.epochs,
+            max_steps=max_steps,
+            learning_rate=work.lr,
+            weight_decay=work.weight_decay,
+            lr_scheduler_type="linear",
+            warmup_steps=work.warmup_ratio,
+            max_grad_norm=work.max_grad_norm,
+            seed=work.seed,
+            report_to=[],
+            eval_strategy="no",
+            save_strategy="no",
+            logging_strategy="no",
+            use_cpu=True,
+            disable_tqdm=True,
+        )
         trainer = Trainer(
             model=model,
             args=args,

@@ -126,7 +126,10 @@ def cell_runs(sweep_file: Path) -> int:
 def cache(work: Workload, full_train_time_s: float, records: Path, runs: int) -> dict[str, Any]:
     """Cache on/off for head_only and top_k k=2, and top_k against the full trial."""
     out: dict[str, Any] = {"full_train_time_s": full_train_time_s, "cell_runs": runs, "ratios": {}}
-    for name, strategy in (("head_only", ["strategy=head_only"]), ("top_k", ["strategy=top_k", "strategy.k=2"])):  # fmt: skip
+    for name, strategy in (
+        ("head_only", ["strategy=head_only"]),
+        ("top_k", ["strategy=top_k", "strategy.k=2"]),
+    ):
         v = out[name] = cache_variants(work, records, strategy, runs)
         t = {k: v[k]["train_time_s"] for k in v}
         out["ratios"][name] = {
@@ -252,21 +255,32 @@ def main(argv: list[str] | None = None) -> int:
 
     results = {
         "meta": {
-            "quick": args.quick, "rounds": len(thr["harness"]), "workload": asdict(work),
+            "quick": args.quick,
+            "rounds": len(thr["harness"]),
+            "workload": asdict(work),
             "workload_text": (
                 f"MiniLM (embedded) on SST-2 (vendored), train_size {work.train_size}, "
                 f"{work.epochs} epochs, batch {work.batch_size}, max_length {work.max_length}, "
                 f"lr {work.lr:g}, AdamW (fused) + linear warm-up {work.warmup_ratio:g}, seed "
                 f"{work.seed}, CPU fp32"
             ),
-            "threads": torch.get_num_threads(), "cpu_count": os.cpu_count(),
-            "torch": torch.__version__, "python": platform.python_version(),
-            "loadavg_start": load_start, "loadavg_end": _loadavg(),
+            "threads": torch.get_num_threads(),
+            "cpu_count": os.cpu_count(),
+            "torch": torch.__version__,
+            "python": platform.python_version(),
+            "loadavg_start": load_start,
+            "loadavg_end": _loadavg(),
             "total_s": time.perf_counter() - started,
         },
-        "throughput": thr, "cache": cache_res, "disk_cache": disk, "sweep": sweep_res, "study": study, "parity": par, "gpu": gpu,
+        "throughput": thr,
+        "cache": cache_res,
+        "disk_cache": disk,
+        "sweep": sweep_res,
+        "study": study,
+        "parity": par,
+        "gpu": gpu,
         "eval_replay": [r for r in replays if r is not None],
-    }  # fmt: skip
+    }
     table = render(results)
     args.out.mkdir(parents=True, exist_ok=True)
     (args.out / "bench.md").write_text(table)

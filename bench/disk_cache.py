@@ -27,9 +27,15 @@ __all__ = ["disk_cache"]
 def _start(work: Workload, out: Path, cache_dir: Path, name: str) -> subprocess.Popen[str]:
     overrides = [o for o in work.overrides() if not o.startswith("train.cache_dir=")]
     cmd = [
-        sys.executable, "-m", "harness", "trial", *overrides, "strategy=head_only",
-        f"train.cache_dir={cache_dir}", f"record_path={out / f'{name}.json'}",
-    ]  # fmt: skip
+        sys.executable,
+        "-m",
+        "harness",
+        "trial",
+        *overrides,
+        "strategy=head_only",
+        f"train.cache_dir={cache_dir}",
+        f"record_path={out / f'{name}.json'}",
+    ]
     env = {**os.environ, "PYTHONWARNINGS": "ignore"}
     return subprocess.Popen(
         cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env

@@ -138,14 +138,18 @@ def _one(rec: dict[str, Any], rungs: set[int]) -> dict[str, Any]:
     }
     every = int(rec["eval_every_steps"])
     return {
-        "status": rec["status"], "best_step": rec.get("best_step"), "steps": int(rec["optimizer_steps"]),
+        "status": rec["status"],
+        "best_step": rec.get("best_step"),
+        "steps": int(rec["optimizer_steps"]),
         "per_eval": float(rec["eval_time_s"] or 0.0) / max(len(history), 1),
-        "train_s": float(rec["train_time_s"] or 0.0), "eval_s": float(rec["eval_time_s"] or 0.0),
-        "cell": rec.get("cell_id"), "phase": rec.get("phase"),
+        "train_s": float(rec["train_time_s"] or 0.0),
+        "eval_s": float(rec["eval_time_s"] or 0.0),
+        "cell": rec.get("cell_id"),
+        "phase": rec.get("phase"),
         "recorded": replay_record(history, metric, int(rec.get("eval_from_step") or 0), **common),
         "from_min_steps": replay_record(history, metric, int(rec["min_steps"]), **common),
         "sparse_when_flat": replay_sparse(history, metric, every=every, rungs=rungs, **common),
-    }  # fmt: skip
+    }
 
 
 def _stats(faithful: list[dict[str, Any]], key: str) -> dict[str, Any]:
@@ -156,10 +160,11 @@ def _stats(faithful: list[dict[str, Any]], key: str) -> dict[str, Any]:
     # if the replay stays on the curve and picks another evaluation; a run that goes past the
     # curve after evaluating its best is undecided
     lost = [
-        r for r in done
+        r
+        for r in done
         if r["best_step"] not in r[key].evaluated
         or (r[key].stop_step is not None and r[key].best_step != r["best_step"])
-    ]  # fmt: skip
+    ]
     undecided = [r for r in done if r not in lost and r[key].stop_step is None]
     before = sum(r["eval_s"] for r in ok)
     after_eval = sum(r["per_eval"] * r[key].evaluations for r in ok)
@@ -187,9 +192,10 @@ def replay_records(records: list[dict[str, Any]]) -> dict[str, Any]:
     rungs = {int(r["optimizer_steps"]) for r in usable if r.get("status") == "pruned"}
     rows = [_one(r, rungs) for r in usable]
     faithful = [
-        r for r in rows
+        r
+        for r in rows
         if r["recorded"].stop_step == r["steps"] and r["recorded"].best_step == r["best_step"]
-    ]  # fmt: skip
+    ]
     out: dict[str, Any] = {"records": len(rows), "faithful": len(faithful), "rungs": sorted(rungs)}
     return {**out, **{key: _stats(faithful, key) for key in SCHEDULES}}
 

@@ -26,8 +26,14 @@ import torch
 
 from bench.baselines import classifier
 
-__all__ = ["PEAK_BF16_TFLOPS", "gpu_section", "largest_batch", "measure_step", "peak_tflops",
-           "train_step_flops"]  # fmt: skip
+__all__ = [
+    "PEAK_BF16_TFLOPS",
+    "gpu_section",
+    "largest_batch",
+    "measure_step",
+    "peak_tflops",
+    "train_step_flops",
+]
 
 # Dense bf16 tensor-core peaks from NVIDIA's data sheets (TFLOP/s, without sparsity). The first
 # name contained in torch.cuda.get_device_name() wins, so longer names come first.
@@ -101,10 +107,15 @@ def measure_step(
     )
     memory = torch.cuda.max_memory_allocated(device) / 2**20 if device.type == "cuda" else None
     return {
-        "batch": batch, "seq": seq, "steps": steps, "wall_s": wall,
-        "samples_per_s": batch * steps / wall, "step_flops": flops,
-        "tflops_per_s": flops * steps / wall / 1e12, "peak_memory_mb": memory,
-    }  # fmt: skip
+        "batch": batch,
+        "seq": seq,
+        "steps": steps,
+        "wall_s": wall,
+        "samples_per_s": batch * steps / wall,
+        "step_flops": flops,
+        "tflops_per_s": flops * steps / wall / 1e12,
+        "peak_memory_mb": memory,
+    }
 
 
 def _free(device: torch.device) -> None:

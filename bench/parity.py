@@ -21,12 +21,25 @@ MARGIN_POINTS = 0.5
 
 
 def _trial(out: Path, n: int, seed: int, precision: str, max_steps: int) -> dict[str, Any]:
-    spec = load_spec([
-        "model=minilm", "dataset=sst2", "tracker=none", "device=cpu", f"out={out}",
-        f"train.precision={precision}", f"seed={seed}", f"dataset.data_seed={seed}",
-        f"dataset.train_size={n}", "dataset.val_size=300", f"train.max_steps={max_steps}", "train.min_steps=0",
-        "optimizer.lr=5e-5", "train.drift_examples=0", "regularization.early_stopping_patience=null",
-    ])  # fmt: skip
+    spec = load_spec(
+        [
+            "model=minilm",
+            "dataset=sst2",
+            "tracker=none",
+            "device=cpu",
+            f"out={out}",
+            f"train.precision={precision}",
+            f"seed={seed}",
+            f"dataset.data_seed={seed}",
+            f"dataset.train_size={n}",
+            "dataset.val_size=300",
+            f"train.max_steps={max_steps}",
+            "train.min_steps=0",
+            "optimizer.lr=5e-5",
+            "train.drift_examples=0",
+            "regularization.early_stopping_patience=null",
+        ]
+    )
     clear_caches()
     rec, _ = run_trial(spec)
     if rec["status"] != "completed":
@@ -40,12 +53,22 @@ def _summary(diffs: list[float]) -> dict[str, Any]:
     sd = statistics.stdev(diffs) if n > 1 else math.nan
     se = max(sd / math.sqrt(n), 1e-9) if n > 1 else math.nan
     half = stats.t.ppf(0.975, n - 1) * se if n > 1 else math.nan
-    p_tost = max(
-        stats.t.sf((mean + MARGIN_POINTS) / se, n - 1),
-        stats.t.cdf((mean - MARGIN_POINTS) / se, n - 1),
-    ) if n > 1 else math.nan  # fmt: skip
-    return {"n": n, "mean": mean, "low": mean - half, "high": mean + half, "p_tost": float(p_tost),
-            "equivalent": bool(p_tost < 0.05)}  # fmt: skip
+    p_tost = (
+        max(
+            stats.t.sf((mean + MARGIN_POINTS) / se, n - 1),
+            stats.t.cdf((mean - MARGIN_POINTS) / se, n - 1),
+        )
+        if n > 1
+        else math.nan
+    )
+    return {
+        "n": n,
+        "mean": mean,
+        "low": mean - half,
+        "high": mean + half,
+        "p_tost": float(p_tost),
+        "equivalent": bool(p_tost < 0.05),
+    }
 
 
 def parity(
@@ -57,10 +80,12 @@ def parity(
         rows = []
         for seed in range(seeds):
             runs = {p: _trial(out, n, seed, p, max_steps) for p in ("fp32", "bf16")}
-            rows.append({
-                p: {"test": 100 * r["test_accuracy"], "sps": r["train_samples_per_s"]}
-                for p, r in runs.items()
-            })  # fmt: skip
+            rows.append(
+                {
+                    p: {"test": 100 * r["test_accuracy"], "sps": r["train_samples_per_s"]}
+                    for p, r in runs.items()
+                }
+            )
         diffs = [r["bf16"]["test"] - r["fp32"]["test"] for r in rows]
         speed = statistics.median(r["bf16"]["sps"] / r["fp32"]["sps"] for r in rows)
         res["sizes"][n] = {"runs": rows, "diff": _summary(diffs), "speedup": speed}

@@ -69,9 +69,16 @@ def _counts(out: Path) -> dict[str, Any]:
 def run(sweep: Path, workers: int, server: str | None, tmp: Path) -> dict[str, Any]:
     out = tmp / f"w{workers}"
     cmd = [
-        sys.executable, "-m", "harness", "sweep", str(sweep), f"storage={_database(server, tmp, workers)}",
-        f"workers={workers}", f"out={out}", f"tracker.uri=sqlite:///{tmp / f'mlflow-{workers}.db'}",
-    ]  # fmt: skip
+        sys.executable,
+        "-m",
+        "harness",
+        "sweep",
+        str(sweep),
+        f"storage={_database(server, tmp, workers)}",
+        f"workers={workers}",
+        f"out={out}",
+        f"tracker.uri=sqlite:///{tmp / f'mlflow-{workers}.db'}",
+    ]
     started = time.perf_counter()
     done = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True)
     wall = time.perf_counter() - started

@@ -71,17 +71,31 @@ def _cache(c: dict[str, Any]) -> list[Row]:
         for k, label in labels:
             ratio = r[f"uncached_vs_{k}"]
             target = name == "head_only" and k == "cell"
-            rows.append((f"{name} uncached / cached ({label})", _x(ratio),
-                         *(_check(ratio, 20) if target else ("", ""))))  # fmt: skip
+            rows.append(
+                (
+                    f"{name} uncached / cached ({label})",
+                    _x(ratio),
+                    *(_check(ratio, 20) if target else ("", "")),
+                )
+            )
         walls = ", ".join(f"{k} {v[k]['wall_time_s']:.2f} s" for k in ("uncached", "cached_cold"))
-        rows.append((
-            f"{name} wall_time_s, whole trial incl. final test/train eval (uncached / cold)",
-            f"{walls}: {_x(r['wall_uncached_vs_cold'])}", "", "",
-        ))  # fmt: skip
+        rows.append(
+            (
+                f"{name} wall_time_s, whole trial incl. final test/train eval (uncached / cold)",
+                f"{walls}: {_x(r['wall_uncached_vs_cold'])}",
+                "",
+                "",
+            )
+        )
     for k, label in labels:
         ratio = c["ratios"]["top_k"][f"full_vs_{k}"]
-        rows.append((f"full / top_k k=2 cached ({label})", _x(ratio),
-                     *(_check(ratio, 2.5) if k == "cell" else ("", ""))))  # fmt: skip
+        rows.append(
+            (
+                f"full / top_k k=2 cached ({label})",
+                _x(ratio),
+                *(_check(ratio, 2.5) if k == "cell" else ("", "")),
+            )
+        )
     ratio = c["ratios"]["top_k"]["full_vs_uncached"]
     rows.append(("full / top_k k=2 uncached (for reference)", _x(ratio), "", ""))
     return rows
@@ -93,15 +107,30 @@ def _disk(d: dict[str, Any]) -> list[Row]:
     first, second = d["first"], d["second"]
     builds, splits = d.get("cache_builds"), d.get("splits_cached", 2)
     return [
-        ("head_only, 1st process (builds, writes the disk cache): train_time_s",
-         f"{first['train_time_s']:.2f} s (cache {first['cache_time_s']:.2f} s)", "", ""),
-        ("head_only, 2nd fresh process (reads it): train_time_s",
-         f"{second['train_time_s']:.2f} s (cache read {second['cache_time_s']:.2f} s)", "", ""),
-        ("full / head_only 2nd process (train_time_s)", _x(d["full_vs_second"]), *_check(d["full_vs_second"], 20)),
-        ("3 worker processes started together on one cell: caches built (train + val)",
-         f"{builds} (by {d['workers_built']} of 3 workers)", f"{splits}: each once",
-         "PASS" if builds == splits else "MISS"),
-    ]  # fmt: skip
+        (
+            "head_only, 1st process (builds, writes the disk cache): train_time_s",
+            f"{first['train_time_s']:.2f} s (cache {first['cache_time_s']:.2f} s)",
+            "",
+            "",
+        ),
+        (
+            "head_only, 2nd fresh process (reads it): train_time_s",
+            f"{second['train_time_s']:.2f} s (cache read {second['cache_time_s']:.2f} s)",
+            "",
+            "",
+        ),
+        (
+            "full / head_only 2nd process (train_time_s)",
+            _x(d["full_vs_second"]),
+            *_check(d["full_vs_second"], 20),
+        ),
+        (
+            "3 worker processes started together on one cell: caches built (train + val)",
+            f"{builds} (by {d['workers_built']} of 3 workers)",
+            f"{splits}: each once",
+            "PASS" if builds == splits else "MISS",
+        ),
+    ]
 
 
 def _sweep(s: dict[str, Any]) -> list[Row]:
@@ -164,12 +193,14 @@ def _limits(s: dict[str, Any]) -> list[Row]:
     ]
     if s["ratio"] < SWEEP_TARGET:
         need = SWEEP_TARGET / (f["bf16"] * f["cache"])
-        rows.append((
-            f"{SWEEP_TARGET:g}x at this bf16 and cache saving would need steps not run of",
-            f"{_x(need)} (has {_x(f['stopping'])})",
-            "",
-            "",
-        ))  # fmt: skip
+        rows.append(
+            (
+                f"{SWEEP_TARGET:g}x at this bf16 and cache saving would need steps not run of",
+                f"{_x(need)} (has {_x(f['stopping'])})",
+                "",
+                "",
+            )
+        )
     return rows
 
 
@@ -183,16 +214,27 @@ def _eval_replay(replays: list[dict[str, Any]]) -> list[Row]:
         for key, name in names.items():
             s = r[key]
             rows += [
-                (f"{r['source']}, {name}: validation share of training time",
-                 f"{100 * s['share_before']:.1f} % -> {100 * s['share_after']:.1f} % "
-                 f"({s['evaluations_before']} -> {s['evaluations_after']} evaluations, "
-                 f"{s['replayable']} of {r['records']} runs replayable)", "", ""),
-                ("... compute of those runs (training + validation)",
-                 f"{100 * s['compute_after']:.1f} % of the recorded", "", ""),
-                ("... completed runs that would restore other weights",
-                 f"{s['changed']} of {s['completed_all']}", "0",
-                 "PASS" if s["changed"] == 0 else "MISS"),
-            ]  # fmt: skip
+                (
+                    f"{r['source']}, {name}: validation share of training time",
+                    f"{100 * s['share_before']:.1f} % -> {100 * s['share_after']:.1f} % "
+                    f"({s['evaluations_before']} -> {s['evaluations_after']} evaluations, "
+                    f"{s['replayable']} of {r['records']} runs replayable)",
+                    "",
+                    "",
+                ),
+                (
+                    "... compute of those runs (training + validation)",
+                    f"{100 * s['compute_after']:.1f} % of the recorded",
+                    "",
+                    "",
+                ),
+                (
+                    "... completed runs that would restore other weights",
+                    f"{s['changed']} of {s['completed_all']}",
+                    "0",
+                    "PASS" if s["changed"] == 0 else "MISS",
+                ),
+            ]
     return rows
 
 
@@ -202,11 +244,14 @@ def _parity(par: dict[str, Any]) -> list[Row]:
     rows: list[Row] = []
     for n, v in par["sizes"].items():
         d = v["diff"]
-        rows.append((
-            f"n={n}: bf16 − fp32 test accuracy, {d['n']} seeds paired ({par['max_steps']} steps)",
-            f"{d['mean']:+.2f} points [{d['low']:+.2f}, {d['high']:+.2f}], TOST p={d['p_tost']:.3f}",
-            f"within ±{par['margin']:g}", "PASS" if d["equivalent"] else "MISS",
-        ))  # fmt: skip
+        rows.append(
+            (
+                f"n={n}: bf16 − fp32 test accuracy, {d['n']} seeds paired ({par['max_steps']} steps)",
+                f"{d['mean']:+.2f} points [{d['low']:+.2f}, {d['high']:+.2f}], TOST p={d['p_tost']:.3f}",
+                f"within ±{par['margin']:g}",
+                "PASS" if d["equivalent"] else "MISS",
+            )
+        )
         rows.append((f"n={n}: bf16 / fp32 train samples/s (median)", _x(v["speedup"]), "", ""))
     return rows
 
@@ -226,11 +271,14 @@ def _gpu(g: dict[str, Any]) -> list[Row]:
             if not largest or r["mfu"] is None
             else ("PASS" if r["mfu"] >= g["target"] else "MISS")
         )
-        rows.append((
-            f"{label}: train samples/s; peak GPU memory; model TFLOP/s; MFU",
-            f"{r['samples_per_s']:.0f}; {r['peak_memory_mb']:.0f} MB; {r['tflops_per_s']:.1f}; {mfu}",
-            target, result,
-        ))  # fmt: skip
+        rows.append(
+            (
+                f"{label}: train samples/s; peak GPU memory; model TFLOP/s; MFU",
+                f"{r['samples_per_s']:.0f}; {r['peak_memory_mb']:.0f} MB; {r['tflops_per_s']:.1f}; {mfu}",
+                target,
+                result,
+            )
+        )
     if len(g["runs"]) == 1:
         rows.append(
             (
@@ -246,11 +294,15 @@ def _gpu(g: dict[str, Any]) -> list[Row]:
 def _study(st: dict[str, Any], device: str) -> list[Row]:
     rows: list[Row] = []
     for r in st["rows"]:
-        rows.append((
-            f"{r['per_trial']} ({r['trial_s']:.1f} s), {r['workers']} workers ({device} each)",
-            f"{r['trials_per_worker']} trials/worker, {r['device_hours']:.1f} device-h, "
-            f"wall {r['wall_h']:.2f} h", "", "",
-        ))  # fmt: skip
+        rows.append(
+            (
+                f"{r['per_trial']} ({r['trial_s']:.1f} s), {r['workers']} workers ({device} each)",
+                f"{r['trials_per_worker']} trials/worker, {r['device_hours']:.1f} device-h, "
+                f"wall {r['wall_h']:.2f} h",
+                "",
+                "",
+            )
+        )
     return rows
 
 
@@ -265,30 +317,49 @@ def render(results: dict[str, Any]) -> str:
         f"{' (QUICK: smoke sizes, not the real measurement)' if meta['quick'] else ''}.",
         "",
     ]
-    lines += _table("1. Full fine-tuning throughput (training only, evaluation excluded)",
-                    _throughput(results["throughput"]))  # fmt: skip
-    lines += _table("2. Frozen-prefix cache (record train_time_s: training + per-epoch validation + share of the cache build)",
-                    _cache(results["cache"]))  # fmt: skip
+    lines += _table(
+        "1. Full fine-tuning throughput (training only, evaluation excluded)",
+        _throughput(results["throughput"]),
+    )
+    lines += _table(
+        "2. Frozen-prefix cache (record train_time_s: training + per-epoch validation + share of the cache build)",
+        _cache(results["cache"]),
+    )
     if "disk_cache" in results:
-        lines += _table("2b. Frozen-prefix cache on disk, across processes (`train.cache_dir`)",
-                        _disk(results["disk_cache"]))  # fmt: skip
+        lines += _table(
+            "2b. Frozen-prefix cache on disk, across processes (`train.cache_dir`)",
+            _disk(results["disk_cache"]),
+        )
     lines += _table("3. Default sweep cost", _sweep(results["sweep"]))
     if results.get("eval_replay"):
-        lines += _table("3b. Evaluation schedule, replayed on committed records (bench/eval_replay.py; "
-                        "MISS = not the default)", _eval_replay(results["eval_replay"]))  # fmt: skip
+        lines += _table(
+            "3b. Evaluation schedule, replayed on committed records (bench/eval_replay.py; "
+            "MISS = not the default)",
+            _eval_replay(results["eval_replay"]),
+        )
     if "parity" in results:
-        lines += _table("5. bf16 autocast on this CPU vs fp32 (the CPU default only if equivalent)",
-                        _parity(results["parity"]))  # fmt: skip
+        lines += _table(
+            "5. bf16 autocast on this CPU vs fp32 (the CPU default only if equivalent)",
+            _parity(results["parity"]),
+        )
     if "gpu" in results:
-        lines += _table("6. GPU: MiniLM full fine-tuning step, bf16 autocast (bench/gpu.py: FLOP count "
-                        "and what it leaves out)", _gpu(results["gpu"]))  # fmt: skip
+        lines += _table(
+            "6. GPU: MiniLM full fine-tuning step, bf16 autocast (bench/gpu.py: FLOP count "
+            "and what it leaves out)",
+            _gpu(results["gpu"]),
+        )
     if "formula" in results["sweep"]:
         lines += [f"Sweep estimate: {results['sweep']['formula']}.", ""]
     device = f"{meta['threads']}-thread CPU"
-    lines += _table(f"4. A {results['study']['trials']:,}-trial study at these per-trial times",
-                    _study(results["study"], device))  # fmt: skip
-    lines += ["Wall ~ ceil(trials / workers) x per-trial time (no start-up, no stragglers); "
-              "these are the CPU path's per-trial times (sections 1-3 pin device=cpu): a GPU's row "
-              "needs its per-trial time from a sweep there.", ""]  # fmt: skip
+    lines += _table(
+        f"4. A {results['study']['trials']:,}-trial study at these per-trial times",
+        _study(results["study"], device),
+    )
+    lines += [
+        "Wall ~ ceil(trials / workers) x per-trial time (no start-up, no stragglers); "
+        "these are the CPU path's per-trial times (sections 1-3 pin device=cpu): a GPU's row "
+        "needs its per-trial time from a sweep there.",
+        "",
+    ]
     lines.append(f"Total bench time: {meta['total_s']:.0f} s.")
     return "\n".join(lines) + "\n"

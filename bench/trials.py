@@ -17,10 +17,21 @@ from harness.trial import run_trial
 __all__ = ["cache_variants", "harness_trial"]
 
 KEEP = (
-    "status", "strategy", "train_size", "epochs", "epochs_run", "train_time_s", "cache_time_s",
-    "cache_build_s", "cache_share_s",
-    "cache_hit", "frozen_prefix", "train_samples_per_s", "wall_time_s", "val_accuracy",
-)  # fmt: skip
+    "status",
+    "strategy",
+    "train_size",
+    "epochs",
+    "epochs_run",
+    "train_time_s",
+    "cache_time_s",
+    "cache_build_s",
+    "cache_share_s",
+    "cache_hit",
+    "frozen_prefix",
+    "train_samples_per_s",
+    "wall_time_s",
+    "val_accuracy",
+)
 
 
 def harness_trial(work: Workload, out: Path, extra: Sequence[str] = ()) -> dict[str, Any]:

@@ -33,8 +33,13 @@ from harness.data.batching import EncodedSplit, Prefix, eval_batches
 from harness.models.classifier import Classifier, has_trainable, set_train_mode
 
 __all__ = [
-    "CacheUse", "PrefixCache", "build_caches", "frozen_prefix", "set_train_mode", "with_prefix",
-]  # fmt: skip
+    "CacheUse",
+    "PrefixCache",
+    "build_caches",
+    "frozen_prefix",
+    "set_train_mode",
+    "with_prefix",
+]
 
 _STORE: OrderedDict[tuple[object, ...], PrefixCache] = OrderedDict()
 _STORE_MAX = 9  # three cells' worth of train/val/test
@@ -144,12 +149,21 @@ def _from_disk(
             values = found["values"]
             assert isinstance(values, torch.Tensor)
             return PrefixCache(
-                start=int(str(found["start"])), pooled=bool(found["pooled"]),
-                values=values.to(device), build_s=float(str(found["build_s"])),
-            ), False  # fmt: skip
+                start=int(str(found["start"])),
+                pooled=bool(found["pooled"]),
+                values=values.to(device),
+                build_s=float(str(found["build_s"])),
+            ), False
         built = build()
-        store.save(key, {"values": built.values.cpu(), "start": built.start,
-                         "pooled": built.pooled, "build_s": built.build_s})  # fmt: skip
+        store.save(
+            key,
+            {
+                "values": built.values.cpu(),
+                "start": built.start,
+                "pooled": built.pooled,
+                "build_s": built.build_s,
+            },
+        )
         return built, True
 
 

@@ -74,7 +74,9 @@ class DiskStore:
             return None
         digest, _, payload = raw.partition(b"\n")
         if hashlib.sha256(payload).hexdigest().encode() != digest:
-            warnings.warn(f"prefix cache {path} is corrupt (checksum): discarded, rebuilding", stacklevel=2)  # fmt: skip
+            warnings.warn(
+                f"prefix cache {path} is corrupt (checksum): discarded, rebuilding", stacklevel=2
+            )
             path.unlink(missing_ok=True)
             return None
         os.utime(path)  # recently used: evicted last

@@ -217,7 +217,9 @@ def cmd_cache(args: Sequence[str]) -> int:
 
     action = args[0] if args else "info"
     if action not in ("info", "clear") or len(args) > 2:
-        raise ConfigError("cache", f"unknown arguments {' '.join(args)!r}", ["info [DIR]", "clear [DIR]"])  # fmt: skip
+        raise ConfigError(
+            "cache", f"unknown arguments {' '.join(args)!r}", ["info [DIR]", "clear [DIR]"]
+        )
     folder = Path(args[1]) if len(args) > 1 else default_cache_dir()
     if folder.exists() and not folder.is_dir():
         raise ConfigError("cache", f"{folder} is not a folder")

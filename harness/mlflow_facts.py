@@ -57,7 +57,11 @@ def flat_config(config: dict[str, Any], prefix: str = "config") -> dict[str, str
 
 def record_params(rec: dict[str, Any]) -> list[Param]:
     """The schema's param fields plus the flattened resolved config."""
-    params = {f.name: str(rec[f.name]) for f in FIELDS if f.sink == "param" and rec.get(f.name) is not None}  # fmt: skip
+    params = {
+        f.name: str(rec[f.name])
+        for f in FIELDS
+        if f.sink == "param" and rec.get(f.name) is not None
+    }
     params.update(flat_config(rec.get("config") or {}))
     return [Param(k, v[:MAX_VALUE]) for k, v in params.items()]
 

@@ -130,18 +130,23 @@ class MlflowTracker:
 
     # -- a trial's run -----------------------------------------------------------------------------
     def start_run(
-        self, record: dict[str, Any], run_name: str, parent_run_id: str | None = None,
+        self,
+        record: dict[str, Any],
+        run_name: str,
+        parent_run_id: str | None = None,
         experiment: str | None = None,
-    ) -> str | None:  # fmt: skip
+    ) -> str | None:
         from harness import mlflow_facts as facts
 
         tags = {**self._source(), **{t.key: t.value for t in facts.record_tags(record)}}
         if parent_run_id:
             tags["mlflow.parentRunId"] = parent_run_id
         run = self._client.create_run(
-            self._experiment_id(experiment), run_name=run_name, tags=tags,
+            self._experiment_id(experiment),
+            run_name=run_name,
+            tags=tags,
             start_time=facts.start_ms(record),
-        )  # fmt: skip
+        )
         rid = str(run.info.run_id)
         params = facts.record_params(record)
         self._batch(rid, [], params)
@@ -174,9 +179,12 @@ class MlflowTracker:
         )
 
     def log_record(
-        self, record: dict[str, Any], run_name: str, parent_run_id: str | None = None,
+        self,
+        record: dict[str, Any],
+        run_name: str,
+        parent_run_id: str | None = None,
         experiment: str | None = None,
-    ) -> str | None:  # fmt: skip
+    ) -> str | None:
         rid = self.start_run(record, run_name, parent_run_id, experiment)
         self.finish_run(rid, record, curve=True)
         return rid
@@ -213,7 +221,7 @@ class MlflowTracker:
         found = self._client.search_runs(
             [self._client.get_run(parent_run_id).info.experiment_id],
             filter_string=f"tags.`mlflow.parentRunId` = '{parent_run_id}' and attributes.run_name = '{run_name}'",
-        )  # fmt: skip
+        )
         for run in found:
             self._client.delete_run(run.info.run_id)
         return len(found)
@@ -268,9 +276,10 @@ class MlflowTracker:
         logged = set(self._client.get_run(run_id).data.params)  # a resumed cell: already there
         stamp = int(time.time() * 1000)
         self._batch(
-            run_id, [Metric(k, v, stamp, 0) for k, v in metrics.items()],
+            run_id,
+            [Metric(k, v, stamp, 0) for k, v in metrics.items()],
             [Param(k, v) for k, v in params.items() if k not in logged],
-        )  # fmt: skip
+        )
 
     def end_parent(self, run_id: str | None, status: str = "FINISHED") -> None:
         if run_id:

@@ -50,8 +50,14 @@ def final_metrics(
 
 
 def _test_and_drift(
-    spec: TrialSpec, model: Classifier, split: EncodedSplit, task: TaskParts, rec: dict[str, Any], vocab_size: int, device: torch.device,
-) -> None:  # fmt: skip
+    spec: TrialSpec,
+    model: Classifier,
+    split: EncodedSplit,
+    task: TaskParts,
+    rec: dict[str, Any],
+    vocab_size: int,
+    device: torch.device,
+) -> None:
     """The restored best weights on the test split, once; drift from the pretrained model."""
     test = task.evaluate(model, split)
     if "probs" in test:  # class tasks: per-example probabilities for seed ensembles

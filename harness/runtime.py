@@ -47,7 +47,9 @@ def pick_device(choice: str) -> torch.device:
             "device", "cuda was requested but no CUDA device is visible", ["auto", "cpu"]
         )
     if choice == "mps" and not _mps_available():
-        raise ConfigError("device", "mps was requested but this torch sees no Apple GPU", ["auto", "cpu"])  # fmt: skip
+        raise ConfigError(
+            "device", "mps was requested but this torch sees no Apple GPU", ["auto", "cpu"]
+        )
     if choice in ("cuda", "auto") and torch.cuda.is_available():
         torch.backends.cuda.matmul.allow_tf32 = True
         torch.backends.cudnn.allow_tf32 = True
@@ -86,9 +88,10 @@ def pick_precision(choice: str, device: torch.device) -> str:
         return "fp16" if device.type == "cuda" else "fp32"
     if choice == "fp16" and device.type != "cuda":
         raise ConfigError(
-            "train.precision", f"fp16 needs a CUDA device (this trial runs on {device.type})",
+            "train.precision",
+            f"fp16 needs a CUDA device (this trial runs on {device.type})",
             ["auto", "fp32", "bf16"],
-        )  # fmt: skip
+        )
     if choice == "bf16" and not native_bf16(device):
         raise ConfigError(
             "train.precision",

@@ -10,9 +10,20 @@ from dataclasses import dataclass, field
 from typing import Any
 
 __all__ = [
-    "CONLL_FILES", "DEVICES", "FORMATS", "GROUPS", "POOLINGS", "PRECISIONS", "TINY_FAMILIES",
-    "DataSpec", "ModelSpec", "RegSpec", "TrackerSpec", "TrainSpec", "TrialSpec",
-]  # fmt: skip
+    "CONLL_FILES",
+    "DEVICES",
+    "FORMATS",
+    "GROUPS",
+    "POOLINGS",
+    "PRECISIONS",
+    "TINY_FAMILIES",
+    "DataSpec",
+    "ModelSpec",
+    "RegSpec",
+    "TrackerSpec",
+    "TrainSpec",
+    "TrialSpec",
+]
 
 GROUPS = (
     "augmentation",
@@ -36,9 +47,17 @@ FORMATS = ("auto", "tsv", "csv", "jsonl", "hub", "conll", "squad")
 
 # families `model=tiny model.family=NAME` builds as tiny random models (transformers model_type)
 TINY_FAMILIES = (
-    "bert", "roberta", "electra", "deberta-v2", "distilbert", "albert", "modernbert", "gpt2",
-    "llama", "qwen2",
-)  # fmt: skip
+    "bert",
+    "roberta",
+    "electra",
+    "deberta-v2",
+    "distilbert",
+    "albert",
+    "modernbert",
+    "gpt2",
+    "llama",
+    "qwen2",
+)
 # last: the last real token (decoders); none: a per-token head (token classification, spans)
 POOLINGS = ("cls", "mean", "last", "none")
 

@@ -11,9 +11,14 @@ from harness.config import TrackerSpec
 from harness.mlflow_tracker import MlflowTracker, default_experiment, default_uri, sweep_uri
 
 __all__ = [
-    "MlflowTracker", "NoTracker", "Tracker", "default_experiment", "default_uri", "make_tracker",
+    "MlflowTracker",
+    "NoTracker",
+    "Tracker",
+    "default_experiment",
+    "default_uri",
+    "make_tracker",
     "sweep_uri",
-]  # fmt: skip
+]
 
 
 class Tracker(Protocol):
@@ -21,9 +26,12 @@ class Tracker(Protocol):
     def uri(self) -> str | None: ...
 
     def start_run(
-        self, record: dict[str, Any], run_name: str, parent_run_id: str | None = None,
+        self,
+        record: dict[str, Any],
+        run_name: str,
+        parent_run_id: str | None = None,
         experiment: str | None = None,
-    ) -> str | None:  # fmt: skip
+    ) -> str | None:
         """A RUNNING run with the facts known at the start (params, tags, dataset)."""
 
     def log_evaluation(self, run_id: str | None, row: dict[str, Any]) -> None:
@@ -34,9 +42,12 @@ class Tracker(Protocol):
         (pruned or interrupted) or FAILED, with the trial's end time."""
 
     def log_record(
-        self, record: dict[str, Any], run_name: str, parent_run_id: str | None = None,
+        self,
+        record: dict[str, Any],
+        run_name: str,
+        parent_run_id: str | None = None,
         experiment: str | None = None,
-    ) -> str | None:  # fmt: skip
+    ) -> str | None:
         """A finished record as one run (a record written before its run was logged)."""
 
     def set_tags(self, run_id: str | None, tags: dict[str, str]) -> None: ...
@@ -81,7 +92,13 @@ class NoTracker:
 
     uri: str | None = None
 
-    def start_run(self, record: dict[str, Any], run_name: str, parent_run_id: str | None = None, experiment: str | None = None) -> str | None:  # fmt: skip
+    def start_run(
+        self,
+        record: dict[str, Any],
+        run_name: str,
+        parent_run_id: str | None = None,
+        experiment: str | None = None,
+    ) -> str | None:
         return None
 
     def log_evaluation(self, run_id: str | None, row: dict[str, Any]) -> None:
@@ -90,7 +107,13 @@ class NoTracker:
     def finish_run(self, run_id: str | None, record: dict[str, Any], curve: bool = False) -> None:
         return None
 
-    def log_record(self, record: dict[str, Any], run_name: str, parent_run_id: str | None = None, experiment: str | None = None) -> str | None:  # fmt: skip
+    def log_record(
+        self,
+        record: dict[str, Any],
+        run_name: str,
+        parent_run_id: str | None = None,
+        experiment: str | None = None,
+    ) -> str | None:
         return None
 
     def set_tags(self, run_id: str | None, tags: dict[str, str]) -> None:

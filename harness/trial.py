@@ -94,9 +94,10 @@ def _task_data(spec: TrialSpec, tokenizer: Any) -> TaskData:
 def _grad_accum(steps: int, batch_size: int) -> int:
     if batch_size % steps:
         raise ConfigError(
-            "train.grad_accum_steps", f"{steps} does not divide the batch size ({batch_size})",
+            "train.grad_accum_steps",
+            f"{steps} does not divide the batch size ({batch_size})",
             [d for d in range(1, batch_size + 1) if batch_size % d == 0],
-        )  # fmt: skip
+        )
     return steps
 
 
@@ -107,9 +108,14 @@ def _disk_store(spec: TrialSpec) -> DiskStore | None:
 
 
 def _with_caches(
-    spec: TrialSpec, model: Classifier, plan: StrategyPlan, data: dict[str, EncodedSplit],
-    eval_bs: int, device: torch.device, rec: dict[str, Any],
-) -> tuple[dict[str, EncodedSplit], float, bool]:  # fmt: skip
+    spec: TrialSpec,
+    model: Classifier,
+    plan: StrategyPlan,
+    data: dict[str, EncodedSplit],
+    eval_bs: int,
+    device: torch.device,
+    rec: dict[str, Any],
+) -> tuple[dict[str, EncodedSplit], float, bool]:
     """The train/val splits carrying their frozen-prefix caches (memory, disk, or built here;
     test: after training), this trial's charge for them, and whether there are any."""
     caches, use = None, prefix_cache.CacheUse()
@@ -120,9 +126,14 @@ def _with_caches(
         )
     share = use.share(spec.train.cache_users)  # this trial's part of the build, wherever built
     rec.update(
-        frozen_prefix=caches["train"].describe() if caches else "none", cache_time_s=use.spent_s,
-        cache_build_s=use.build_s, cache_share_s=share, cache_hit=use.hit, cache_builds=use.builds, eval_batch_size=eval_bs,
-    )  # fmt: skip
+        frozen_prefix=caches["train"].describe() if caches else "none",
+        cache_time_s=use.spent_s,
+        cache_build_s=use.build_s,
+        cache_share_s=share,
+        cache_hit=use.hit,
+        cache_builds=use.builds,
+        eval_batch_size=eval_bs,
+    )
     return prefix_cache.with_prefix(data, caches), share, caches is not None
 
 
@@ -130,18 +141,30 @@ def _loop_spec(
     spec: TrialSpec, budget: Budget, device: torch.device, precision: str, rec: dict[str, Any]
 ) -> LoopSpec:
     rec.update(
-        epochs=budget.epochs, planned_steps=budget.max_steps, min_steps=budget.min_steps,
-        eval_every_steps=budget.eval_every, eval_from_step=budget.eval_from,
+        epochs=budget.epochs,
+        planned_steps=budget.max_steps,
+        min_steps=budget.min_steps,
+        eval_every_steps=budget.eval_every,
+        eval_from_step=budget.eval_from,
         batch_size=budget.batch_size,
-    )  # fmt: skip
+    )
     return LoopSpec(
-        max_steps=budget.max_steps, min_steps=budget.min_steps, eval_every=budget.eval_every,
-        batch_size=budget.batch_size, max_grad_norm=spec.train.max_grad_norm,
-        l1=spec.reg.l1, patience=spec.reg.early_stopping_patience, min_delta=spec.reg.early_stopping_min_delta,
-        seed=spec.seed, device=device, precision=precision, selection=spec.train.selection_metric,
+        max_steps=budget.max_steps,
+        min_steps=budget.min_steps,
+        eval_every=budget.eval_every,
+        batch_size=budget.batch_size,
+        max_grad_norm=spec.train.max_grad_norm,
+        l1=spec.reg.l1,
+        patience=spec.reg.early_stopping_patience,
+        min_delta=spec.reg.early_stopping_min_delta,
+        seed=spec.seed,
+        device=device,
+        precision=precision,
+        selection=spec.train.selection_metric,
         grad_accum=_grad_accum(spec.train.grad_accum_steps, budget.batch_size),
-        eval_from=budget.eval_from, stop_at=budget.stop_at,
-    )  # fmt: skip
+        eval_from=budget.eval_from,
+        stop_at=budget.stop_at,
+    )
 
 
 def _fit(
@@ -191,11 +214,16 @@ def _fit(
         if plan.on_step is not None:  # plans only unfreeze: count what actually came to train
             rec["trainable_params"] = sum(p.numel() for p in model.parameters() if p.requires_grad)
         rec.update(
-            history=loop.history, epochs_run=loop.epochs_run, steps=loop.steps,
-            optimizer_steps=loop.steps, stopped_by=loop.stopped_by, stopped_early=loop.stopped_early,
-            final_train_loss=loop.final_train_loss, best_step=(loop.best or {}).get("step"),
+            history=loop.history,
+            epochs_run=loop.epochs_run,
+            steps=loop.steps,
+            optimizer_steps=loop.steps,
+            stopped_by=loop.stopped_by,
+            stopped_early=loop.stopped_early,
+            final_train_loss=loop.final_train_loss,
+            best_step=(loop.best or {}).get("step"),
             eval_time_s=loop.eval_time_s,
-        )  # fmt: skip
+        )
         rec["train_time_s"] = time.perf_counter() - t0 + share
         rec["train_samples_per_s"] = (
             loop.samples_seen / loop.step_time_s if loop.step_time_s > 0 else None
@@ -289,9 +317,15 @@ def _live(
 
 
 def _attempt(
-    spec: TrialSpec, device: torch.device, precision: str, report: ReportFn | None,
-    rec: dict[str, Any], loop: LoopResult, ckpt: Path | None, bar: TrialBar | None = None,
-) -> None:  # fmt: skip
+    spec: TrialSpec,
+    device: torch.device,
+    precision: str,
+    report: ReportFn | None,
+    rec: dict[str, Any],
+    loop: LoopResult,
+    ckpt: Path | None,
+    bar: TrialBar | None = None,
+) -> None:
     """Train, and turn any failure (not bad input) into the record's status."""
     try:
         _fit(spec, device, precision, report, rec, loop, ckpt, bar)

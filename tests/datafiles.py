@@ -92,9 +92,12 @@ def write_pairs(folder: Path, n_train: int = 120, n_test: int = 24) -> list[str]
         paths.append(folder / f"{name}.csv")
         paths[-1].write_text("\n".join(lines) + "\n", encoding="utf-8")
     return [
-        "dataset=local", f"dataset.train_path={paths[0]}", f"dataset.test_path={paths[1]}",
-        "dataset.text_column=premise", "dataset.text_pair_column=hypothesis",
-    ]  # fmt: skip
+        "dataset=local",
+        f"dataset.train_path={paths[0]}",
+        f"dataset.test_path={paths[1]}",
+        "dataset.text_column=premise",
+        "dataset.text_pair_column=hypothesis",
+    ]
 
 
 def write_hub_folder(folder: Path, splits: dict[str, Sequence[dict[str, object]]]) -> Path:

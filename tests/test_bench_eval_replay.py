@@ -36,16 +36,27 @@ def test_a_stop_past_the_curve_or_an_unevaluated_pruning_step_is_not_replayable(
 def test_counts_over_records_name_the_changed_runs() -> None:
     def rec(values: list[float], best: int, steps: int, status: str = "completed") -> dict:
         return {
-            "history": _curve(values), "config": {"regularization": {"early_stopping_patience": 2}},
-            "selection_metric": "accuracy", "min_steps": 40, "planned_steps": 100, "eval_every_steps": 10,
-            "status": status, "optimizer_steps": steps, "best_step": best, "eval_time_s": 1.0,
-            "train_time_s": 10.0, "cell_id": "c", "phase": "confirm",
-        }  # fmt: skip
+            "history": _curve(values),
+            "config": {"regularization": {"early_stopping_patience": 2}},
+            "selection_metric": "accuracy",
+            "min_steps": 40,
+            "planned_steps": 100,
+            "eval_every_steps": 10,
+            "status": status,
+            "optimizer_steps": steps,
+            "best_step": best,
+            "eval_time_s": 1.0,
+            "train_time_s": 10.0,
+            "cell_id": "c",
+            "phase": "confirm",
+        }
 
-    out = replay_records([
-        rec([0.5, 0.9, 0.6, 0.65], best=20, steps=40),  # early best: changed (not replayable)
-        rec([0.5, 0.6, 0.7, 0.8, 0.7, 0.6], best=40, steps=60),  # the same either way
-    ])  # fmt: skip
+    out = replay_records(
+        [
+            rec([0.5, 0.9, 0.6, 0.65], best=20, steps=40),  # early best: changed (not replayable)
+            rec([0.5, 0.6, 0.7, 0.8, 0.7, 0.6], best=40, steps=60),  # the same either way
+        ]
+    )
     late = out["from_min_steps"]
     assert out["faithful"] == 2 and late["completed_all"] == 2
     assert (late["changed"], late["replayable"], late["changed_cells"]) == (1, 1, ["c (confirm)"])
@@ -58,7 +69,11 @@ def test_sparse_where_flat_doubles_the_interval_and_keeps_rungs_and_patience() -
     # gains up to 30; 40 without one doubles the interval (next 60), but best + patience (30 + 2 x
     # 10) comes first: 50, without a gain again -> a plateau stop there, best 30
     assert (r.evaluated, r.stop_step, r.best_step, r.stopped_by) == (
-        (10, 20, 30, 40, 50), 50, 30, "plateau")  # fmt: skip
+        (10, 20, 30, 40, 50),
+        50,
+        30,
+        "plateau",
+    )
     flat = _curve([0.5, 0.6, 0.6, 0.6, 0.6, 0.6, 0.6, 0.6, 0.6, 0.6])
     r = replay_sparse(flat, "val_accuracy", every=10, rungs={40}, **{**RULES, "patience": 5})
     # best at 20; then +10 (30), +20 (the rung at 40 comes first), +40 (80) capped by 20 + 50

@@ -57,9 +57,13 @@ def test_largest_batch_doubles_until_out_of_memory() -> None:
 def test_model_step_runs_and_counts_its_flops(tmp_path: Path) -> None:
     torch.manual_seed(0)
     config = BertConfig(
-        vocab_size=100, hidden_size=32, num_hidden_layers=2, num_attention_heads=2,
-        intermediate_size=64, max_position_embeddings=32,
-    )  # fmt: skip
+        vocab_size=100,
+        hidden_size=32,
+        num_hidden_layers=2,
+        num_attention_heads=2,
+        intermediate_size=64,
+        max_position_embeddings=32,
+    )
     BertForSequenceClassification(config).save_pretrained(tmp_path)
     r = measure_step(str(tmp_path), torch.device("cpu"), batch=4, seq=8, steps=2, warmup=1)
     assert r["step_flops"] == train_step_flops(2, 32, 64, 4, 8)
@@ -78,11 +82,21 @@ def test_section_skips_without_cuda_and_the_table_says_so() -> None:
 
 def test_table_judges_mfu_at_the_largest_batch_only() -> None:
     def run(batch: int, mfu: float) -> dict[str, Any]:
-        return {"batch": batch, "seq": 64, "samples_per_s": 1000.0, "peak_memory_mb": 2048.0,
-                "tflops_per_s": mfu * 989.4, "mfu": mfu}  # fmt: skip
+        return {
+            "batch": batch,
+            "seq": 64,
+            "samples_per_s": 1000.0,
+            "peak_memory_mb": 2048.0,
+            "tflops_per_s": mfu * 989.4,
+            "mfu": mfu,
+        }
 
-    g = {"device": "NVIDIA H100 80GB HBM3", "peak_tflops": 989.4, "target": 0.4,
-         "runs": [run(32, 0.10), run(1024, 0.45)]}  # fmt: skip
+    g = {
+        "device": "NVIDIA H100 80GB HBM3",
+        "peak_tflops": 989.4,
+        "target": 0.4,
+        "runs": [run(32, 0.10), run(1024, 0.45)],
+    }
     rows = _gpu(g)
     assert rows[0] == ("card; dense bf16 peak", "NVIDIA H100 80GB HBM3; 989.4 TFLOP/s", "", "")
     assert rows[1][2:] == ("", "")  # batch 32: reported, not judged

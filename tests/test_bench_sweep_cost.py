@@ -16,12 +16,24 @@ FACTORS = ({"head_only": 0.3, "top_k": 0.45}, 0.01, 1.7)  # uncached/full ratios
 
 def _rec(cell: str, phase: str, strategy: str, status: str, steps: int) -> dict:
     return {
-        "cell_id": cell, "phase": phase, "strategy": strategy, "train_size": 100, "status": status,
-        "wall_time_s": 30.0 + steps / 10, "train_time_s": 20.0 + steps / 10, "eval_time_s": 3.0,
-        "optimizer_steps": steps, "planned_steps": 240, "batch_size": 16, "precision": "bf16",
-        "frozen_prefix": "none", "reused_from": None, "cache_share_s": 0.0, "cache_time_s": 0.0,
+        "cell_id": cell,
+        "phase": phase,
+        "strategy": strategy,
+        "train_size": 100,
+        "status": status,
+        "wall_time_s": 30.0 + steps / 10,
+        "train_time_s": 20.0 + steps / 10,
+        "eval_time_s": 3.0,
+        "optimizer_steps": steps,
+        "planned_steps": 240,
+        "batch_size": 16,
+        "precision": "bf16",
+        "frozen_prefix": "none",
+        "reused_from": None,
+        "cache_share_s": 0.0,
+        "cache_time_s": 0.0,
         "test_accuracy": None if phase == "search" else 0.8,
-    }  # fmt: skip
+    }
 
 
 def test_records_csv_and_records_folder_give_the_same_cost(tmp_path: Path) -> None:
@@ -39,8 +51,17 @@ def test_records_csv_and_records_folder_give_the_same_cost(tmp_path: Path) -> No
     from_dir = sweep_cost(tmp_path / "sweep", *FACTORS)
     from_csv = sweep_cost(tmp_path / "records.csv", *FACTORS)
     assert from_dir is not None and from_csv is not None
-    for key in ("records", "trials_run", "pruned", "cells_present", "actual_s", "hypothetical_s",
-                "ratio", "eval_s", "test_evals_skipped"):  # fmt: skip
+    for key in (
+        "records",
+        "trials_run",
+        "pruned",
+        "cells_present",
+        "actual_s",
+        "hypothetical_s",
+        "ratio",
+        "eval_s",
+        "test_evals_skipped",
+    ):
         assert from_csv[key] == from_dir[key], key
     assert from_csv["cells_present"] == 2 and from_csv["ratio"] > 1
     rows = {name: value for name, value, *_ in _sweep(from_csv)}  # the CSV has no sweep file
@@ -63,10 +84,16 @@ def test_the_committed_default_study_is_readable() -> None:
 def test_the_ratio_factors_into_its_savings_and_the_table_says_what_limits_it(
     tmp_path: Path,
 ) -> None:
-    cached = {**_rec("strategy=head_only,train_size=100", "confirm", "head_only", "completed", 240),
-              "frozen_prefix": "encoder", "wall_time_s": 12.0, "train_time_s": 1.0}  # fmt: skip
-    fp32 = {**_rec("strategy=full,train_size=100", "confirm", "full", "completed", 120),
-            "precision": "fp32"}  # fmt: skip
+    cached = {
+        **_rec("strategy=head_only,train_size=100", "confirm", "head_only", "completed", 240),
+        "frozen_prefix": "encoder",
+        "wall_time_s": 12.0,
+        "train_time_s": 1.0,
+    }
+    fp32 = {
+        **_rec("strategy=full,train_size=100", "confirm", "full", "completed", 120),
+        "precision": "fp32",
+    }
     recs = [
         _rec("strategy=full,train_size=100", "search", "full", "pruned", 48),
         _rec("strategy=full,train_size=100", "search", "full", "completed", 160),

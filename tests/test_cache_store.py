@@ -13,7 +13,12 @@ from harness.cache_store import DiskStore
 
 
 def _payload(n: int = 4) -> dict[str, object]:
-    return {"values": torch.arange(n * 8, dtype=torch.float32).reshape(n, 8), "start": 6, "pooled": True, "build_s": 1.5}  # fmt: skip
+    return {
+        "values": torch.arange(n * 8, dtype=torch.float32).reshape(n, 8),
+        "start": 6,
+        "pooled": True,
+        "build_s": 1.5,
+    }
 
 
 def test_round_trip_and_a_corrupt_file_is_discarded(tmp_path: Path) -> None:

@@ -50,10 +50,22 @@ def test_trial_end_to_end_through_the_cli(tmp_path: Path, mlflow_uri: str) -> No
 
     out = tmp_path / "runs"
     proc = _harness(
-        "trial", "model=tiny", "strategy=top_k", "strategy.k=1", "dataset.train_size=48",
-        "dataset.val_size=32", "train.epochs=2", "train.batch_size=16", "train.drift_examples=16",
-        "seed=3", "tracker=mlflow", f"tracker.uri={mlflow_uri}", "tracker.experiment=e2e", f"out={out}", cwd=tmp_path,
-    )  # fmt: skip
+        "trial",
+        "model=tiny",
+        "strategy=top_k",
+        "strategy.k=1",
+        "dataset.train_size=48",
+        "dataset.val_size=32",
+        "train.epochs=2",
+        "train.batch_size=16",
+        "train.drift_examples=16",
+        "seed=3",
+        "tracker=mlflow",
+        f"tracker.uri={mlflow_uri}",
+        "tracker.experiment=e2e",
+        f"out={out}",
+        cwd=tmp_path,
+    )
     assert proc.returncode == 0, proc.stderr
     # the summary names the strategy, the model and its family, the data and its size
     assert proc.stdout.startswith("completed: top_k on tiny (bert), sst2 n=48 (seed=3, cpu"), (

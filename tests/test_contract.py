@@ -262,10 +262,16 @@ CASES = [(g, o) for g in GROUPS if g not in ("strategy", "task") for o in option
 SQUAD = Path(__file__).resolve().parent / "fixtures" / "squad"
 # a QA trial on the hand-made SQuAD fixture, windows sized for the tiny model's 128 positions
 QA = (
-    "dataset=squad", f"dataset.train_path={SQUAD / 'train.json'}",
-    f"dataset.test_path={SQUAD / 'test.json'}", "dataset.max_length=128", "dataset.doc_stride=32",
-    "dataset.train_size=12", "dataset.val_size=4", "train.batch_size=4", "train.drift_examples=4",
-)  # fmt: skip
+    "dataset=squad",
+    f"dataset.train_path={SQUAD / 'train.json'}",
+    f"dataset.test_path={SQUAD / 'test.json'}",
+    "dataset.max_length=128",
+    "dataset.doc_stride=32",
+    "dataset.train_size=12",
+    "dataset.val_size=4",
+    "train.batch_size=4",
+    "train.drift_examples=4",
+)
 
 
 @pytest.mark.parametrize(("group", "option"), CASES, ids=[f"{g}={o}" for g, o in CASES])

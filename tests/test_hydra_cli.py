@@ -160,8 +160,11 @@ def test_help_and_cfg_through_the_real_process(tmp_path: Path) -> None:
     for args in (["--help"], ["--cfg", "job", "model=tiny", "strategy=lora"]):
         proc = subprocess.run(
             [sys.executable, "-m", "harness", "trial", *args],
-            cwd=tmp_path, capture_output=True, text=True, timeout=120,
-        )  # fmt: skip
+            cwd=tmp_path,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
         assert proc.returncode == 0 and proc.stderr == "", proc.stderr
     assert yaml.safe_load(proc.stdout)["strategy"]["_target_"].startswith("harness.strategies")
     assert list(tmp_path.iterdir()) == []

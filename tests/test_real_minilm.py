@@ -26,9 +26,15 @@ pytestmark = pytest.mark.real
 ENCODER_PARAMS = 22_565_376
 HEAD_PARAMS = 384 * 2 + 2
 BASE = (
-    "model=minilm", "dataset=sst2", "tracker=none", "dataset.train_size=64",
-    "dataset.val_size=64", "train.epochs=1", "train.batch_size=8", "train.drift_examples=32",
-)  # fmt: skip
+    "model=minilm",
+    "dataset=sst2",
+    "tracker=none",
+    "dataset.train_size=64",
+    "dataset.val_size=64",
+    "train.epochs=1",
+    "train.batch_size=8",
+    "train.drift_examples=32",
+)
 LR = {"head_only": "optimizer.lr=1e-2", "full": "optimizer.lr=1e-4"}
 
 

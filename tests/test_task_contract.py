@@ -43,7 +43,7 @@ def task_data(tmp_path: Path, conll_folder: Path) -> dict[str, Callable[[], list
             "dataset.val_size=4",
             "train.batch_size=4",
             "train.drift_examples=4",
-        ],  # fmt: skip
+        ],
     }
 
 

@@ -33,10 +33,18 @@ def synthetic_conll(tmp_path: Path, write_conll: Callable[..., Path]) -> Path:
 
 def _overrides(data_dir: Path, tmp_path: Path, *extra: str) -> list[str]:
     return [
-        "model=tiny", "tracker=none", "dataset=conll2003", f"dataset.data_dir={data_dir}",
-        "head=token_linear", "dataset.train_size=64", "dataset.val_size=32", "train.epochs=1",
-        "train.drift_examples=16", f"record_path={tmp_path / 'rec.json'}", *extra,
-    ]  # fmt: skip
+        "model=tiny",
+        "tracker=none",
+        "dataset=conll2003",
+        f"dataset.data_dir={data_dir}",
+        "head=token_linear",
+        "dataset.train_size=64",
+        "dataset.val_size=32",
+        "train.epochs=1",
+        "train.drift_examples=16",
+        f"record_path={tmp_path / 'rec.json'}",
+        *extra,
+    ]
 
 
 # -- compose-time pairing of task and head --------------------------------------------------------
@@ -121,7 +129,9 @@ def test_frozen_encoder_caches_last_hidden_states_not_pooled(tiny_token_model) -
     model, tokenizer = tiny_token_model
     for p in model.encoder.parameters():
         p.requires_grad_(False)
-    split = encode_words(tokenizer, [["alice", "smith", "met"], ["acme", "corp"]], [[4, 8, 0], [3, 7]], 32)  # fmt: skip
+    split = encode_words(
+        tokenizer, [["alice", "smith", "met"], ["acme", "corp"]], [[4, 8, 0], [3, 7]], 32
+    )
     prefix_cache.clear()
     caches, _ = prefix_cache.build_caches(
         model, {"train": split}, "tiny-test", 8, torch.device("cpu")
@@ -181,12 +191,25 @@ def test_cli_trial_on_shared_conll2003(tmp_path: Path, conll_dir: Path) -> None:
     """The documented command, on the shared copy (skipped when ../shared is absent): the task
     picks its token_linear head."""
     out = subprocess.run(
-        [sys.executable, "-m", "harness", "trial", "model=tiny", "tracker=none", "dataset=conll2003",
-         f"dataset.data_dir={conll_dir}", "dataset.train_size=64",  # no head: the task's
-         "dataset.val_size=32", "train.epochs=1", f"out={tmp_path}"],
-        capture_output=True, text=True, cwd=ROOT,
+        [
+            sys.executable,
+            "-m",
+            "harness",
+            "trial",
+            "model=tiny",
+            "tracker=none",
+            "dataset=conll2003",
+            f"dataset.data_dir={conll_dir}",
+            "dataset.train_size=64",  # no head: the task's
+            "dataset.val_size=32",
+            "train.epochs=1",
+            f"out={tmp_path}",
+        ],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
         timeout=600,
-    )  # fmt: skip
+    )
     assert out.returncode == 0, out.stderr[-2000:]
     (path,) = tmp_path.glob("*.json")
     rec = json.loads(path.read_text())

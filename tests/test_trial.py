@@ -32,11 +32,18 @@ def seeded_runs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict[str,
     loading._tiny.cache_clear()
     out = tmp_path_factory.mktemp("seeded")
     base = [
-        "model=tiny", "tracker=none", "dataset.train_size=64", "dataset.val_size=32",
-        "train.epochs=2", "train.batch_size=16", "train.eval_every_steps=2",
-        "train.drift_examples=16", "optimizer.lr=1e-3", "regularization.early_stopping_patience=null",
+        "model=tiny",
+        "tracker=none",
+        "dataset.train_size=64",
+        "dataset.val_size=32",
+        "train.epochs=2",
+        "train.batch_size=16",
+        "train.eval_every_steps=2",
+        "train.drift_examples=16",
+        "optimizer.lr=1e-3",
+        "regularization.early_stopping_patience=null",
         f"out={out}",
-    ]  # fmt: skip
+    ]
     runs = {}
     for name, seed in (("a", 0), ("b", 0), ("c", 1)):
         runs[name] = run_trial(load_spec([*base, f"seed={seed}"]))[0]
@@ -111,9 +118,14 @@ def test_a_pruned_run_keeps_what_it_measured(run_tiny: RunTrial) -> None:
 def test_selection_metric_picks_the_evaluation_and_feeds_the_pruner(run_tiny: RunTrial) -> None:
     reports: list[tuple[int, float]] = []
     rec, _ = run_tiny(
-        "train.epochs=4", "train.selection_metric=macro_f1", "regularization.early_stopping_patience=null",
-        "optimizer.lr=2e-3", "train.eval_every_steps=2", "seed=1", report=lambda s, v: reports.append((s, v)),
-    )  # fmt: skip
+        "train.epochs=4",
+        "train.selection_metric=macro_f1",
+        "regularization.early_stopping_patience=null",
+        "optimizer.lr=2e-3",
+        "train.eval_every_steps=2",
+        "seed=1",
+        report=lambda s, v: reports.append((s, v)),
+    )
     history = rec["history"]
     assert rec["selection_metric"] == "macro_f1"
     assert [v for _, v in reports] == [h["val_macro_f1"] for h in history]
@@ -130,9 +142,14 @@ def test_evaluation_from_the_step_floor_changes_nothing_but_the_evaluations(
     drawn, weights untouched), so the later evaluations see the same model, and a replay of a
     dense curve (bench/eval_replay.py) is what the sparser schedule would have done."""
     base = [
-        "train.epochs=null", "train.max_steps=12", "train.min_steps=6", "train.eval_every_steps=2",
-        "regularization.early_stopping_patience=null", "optimizer.lr=1e-3", "regularization.dropout=0.1",
-    ]  # fmt: skip
+        "train.epochs=null",
+        "train.max_steps=12",
+        "train.min_steps=6",
+        "train.eval_every_steps=2",
+        "regularization.early_stopping_patience=null",
+        "optimizer.lr=1e-3",
+        "regularization.dropout=0.1",
+    ]
     dense, _ = run_tiny(*base)
     late, _ = run_tiny(*base, "train.eval_from_step=min_steps")
     assert late["eval_from_step"] == 6 and dense["eval_from_step"] == 0
@@ -150,9 +167,12 @@ def test_evaluation_from_the_step_floor_changes_nothing_but_the_evaluations(
 def test_early_stopping_stops_after_patience(run_tiny: RunTrial) -> None:
     # lr 0 (constant): validation accuracy never improves after the first evaluation
     rec, _ = run_tiny(
-        "train.epochs=6", "optimizer=sgd", "optimizer.lr=1e-12", "scheduler=constant",
+        "train.epochs=6",
+        "optimizer=sgd",
+        "optimizer.lr=1e-12",
+        "scheduler=constant",
         "regularization.early_stopping_patience=2",
-    )  # fmt: skip
+    )
     assert rec["status"] == "completed" and rec["stopped_early"] is True
     assert rec["epochs_run"] == 3 and rec["best_epoch"] == 1
 

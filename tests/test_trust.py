@@ -12,10 +12,15 @@ from harness.trust import majority_rate, record_flags
 
 def rec(**kw: Any) -> dict[str, Any]:
     base: dict[str, Any] = {
-        "task": "sequence_classification", "stopped_by": "plateau", "best_step": 40,
-        "history": [{"step": 20}, {"step": 40}, {"step": 60}], "train_accuracy": 0.99,
-        "val_accuracy": 0.85, "final_train_loss": 0.05, "test_accuracy": 0.84,
-    }  # fmt: skip
+        "task": "sequence_classification",
+        "stopped_by": "plateau",
+        "best_step": 40,
+        "history": [{"step": 20}, {"step": 40}, {"step": 60}],
+        "train_accuracy": 0.99,
+        "val_accuracy": 0.85,
+        "final_train_loss": 0.05,
+        "test_accuracy": 0.84,
+    }
     return {**base, **kw}
 
 

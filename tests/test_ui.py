@@ -18,9 +18,15 @@ def test_links_open_the_runs_table_in_the_model_training_view(mlflow_uri: str) -
         client.create_run(exp)
     rows = experiment_urls(mlflow_uri, "http://127.0.0.1:5000/")
     assert rows == [
-        ("sweep-default", f"http://127.0.0.1:5000/#/experiments/{sweep}/runs?workflowType=machine_learning"),
-        ("harness-trials", f"http://127.0.0.1:5000/#/experiments/{trials}/runs?workflowType=machine_learning"),
-    ]  # fmt: skip
+        (
+            "sweep-default",
+            f"http://127.0.0.1:5000/#/experiments/{sweep}/runs?workflowType=machine_learning",
+        ),
+        (
+            "harness-trials",
+            f"http://127.0.0.1:5000/#/experiments/{trials}/runs?workflowType=machine_learning",
+        ),
+    ]
     # an experiment with the harness's saved comparison view: the link opens that view
     client.set_experiment_tag(sweep, "mlflow.sharedViewState.harness-compare", "{}")
     assert experiment_urls(mlflow_uri, "http://h:5000")[0] == (

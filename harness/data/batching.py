@@ -63,15 +63,24 @@ class Batch:
         types = None if self.token_type_ids is None else fn(self.token_type_ids)
         feats = None if self.features is None else fn(self.features)
         return Batch(
-            fn(self.index), fn(self.input_ids), fn(self.attention_mask), fn(self.labels), types,
-            feats, self.start, self.pooled,
-        )  # fmt: skip
+            fn(self.index),
+            fn(self.input_ids),
+            fn(self.attention_mask),
+            fn(self.labels),
+            types,
+            feats,
+            self.start,
+            self.pooled,
+        )
 
     def model_inputs(self) -> dict[str, Any]:
         """Keyword arguments of the model's forward: the tokens, or the prefix's features."""
         if self.features is None:
-            return {"attention_mask": self.attention_mask, "input_ids": self.input_ids,
-                    "token_type_ids": self.token_type_ids}  # fmt: skip
+            return {
+                "attention_mask": self.attention_mask,
+                "input_ids": self.input_ids,
+                "token_type_ids": self.token_type_ids,
+            }
         if self.pooled:
             return {"attention_mask": self.attention_mask, "pooled": self.features}
         return {"attention_mask": self.attention_mask, "hidden": self.features, "start": self.start}

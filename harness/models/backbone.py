@@ -72,9 +72,12 @@ def _context(
         }
     else:
         kwargs = dict(
-            config=config, inputs_embeds=hidden, attention_mask=mask, cache=None,
+            config=config,
+            inputs_embeds=hidden,
+            attention_mask=mask,
+            cache=None,
             position_ids=_positions(hidden),
-        )  # fmt: skip
+        )
         by_type = {"full_attention": masks.create_causal_mask(**kwargs)}  # type: ignore[arg-type]
         if "sliding_attention" in (getattr(config, "layer_types", None) or ()):
             by_type["sliding_attention"] = masks.create_sliding_window_causal_mask(**kwargs)  # type: ignore[arg-type]

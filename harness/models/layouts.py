@@ -54,14 +54,22 @@ class Layout:
 
 
 _BERT = dict(
-    embeddings=("embeddings", "embeddings_project"), layers="encoder.layer", style="bert",
-    lora_targets=("query", "value"), ia3_targets=("key", "value", "output.dense"),
-    ia3_feedforward=("output.dense",), adapter_sites=("attention.output.dense", "output.dense"),
-)  # fmt: skip
+    embeddings=("embeddings", "embeddings_project"),
+    layers="encoder.layer",
+    style="bert",
+    lora_targets=("query", "value"),
+    ia3_targets=("key", "value", "output.dense"),
+    ia3_feedforward=("output.dense",),
+    adapter_sites=("attention.output.dense", "output.dense"),
+)
 _DECODER = dict(
-    embeddings=("embed_tokens",), layers="layers", final_norm="norm", style="rotary", causal=True,
+    embeddings=("embed_tokens",),
+    layers="layers",
+    final_norm="norm",
+    style="rotary",
+    causal=True,
     adapter_sites=("self_attn.o_proj", "mlp.down_proj"),
-)  # fmt: skip
+)
 LAYOUTS: dict[str, Layout] = {
     **{f: Layout(f, **_BERT) for f in ("bert", "roberta", "xlm-roberta", "camembert", "electra")},  # type: ignore[arg-type]
     "distilbert": Layout(
@@ -73,7 +81,7 @@ LAYOUTS: dict[str, Layout] = {
         ia3_targets=("k_lin", "v_lin", "lin2"),
         ia3_feedforward=("lin2",),
         adapter_sites=("attention.out_lin", "ffn.lin2"),
-    ),  # fmt: skip
+    ),
     "gpt2": Layout(
         "gpt2",
         ("wte", "wpe"),
@@ -82,7 +90,7 @@ LAYOUTS: dict[str, Layout] = {
         style="gpt2",
         causal=True,
         adapter_sites=("attn.c_proj", "mlp.c_proj"),
-    ),  # fmt: skip
+    ),
     "llama": Layout("llama", **_DECODER),  # type: ignore[arg-type]
     "qwen2": Layout("qwen2", **_DECODER),  # type: ignore[arg-type]
     "modernbert": Layout(
@@ -95,7 +103,7 @@ LAYOUTS: dict[str, Layout] = {
         ia3_targets=("Wqkv", "mlp.Wo"),
         ia3_feedforward=("mlp.Wo",),
         adapter_sites=("attn.Wo", "mlp.Wo"),
-    ),  # fmt: skip
+    ),
     # relative-position embeddings (and their norm) feed every layer: counted with the embeddings
     "deberta-v2": Layout(
         "deberta-v2",
@@ -103,7 +111,7 @@ LAYOUTS: dict[str, Layout] = {
         "encoder.layer",
         style="deberta",
         adapter_sites=("attention.output.dense", "output.dense"),
-    ),  # fmt: skip
+    ),
     "albert": Layout(
         "albert",
         ("embeddings",),
@@ -112,7 +120,7 @@ LAYOUTS: dict[str, Layout] = {
         ia3_targets=("key", "value", "ffn_output"),
         ia3_feedforward=("ffn_output",),
         adapter_sites=("attention.dense", "ffn_output"),
-    ),  # fmt: skip
+    ),
 }
 _LAYER_PATHS = ("encoder.layer", "layers", "encoder.layers", "h", "transformer.layer")
 

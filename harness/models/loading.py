@@ -24,9 +24,13 @@ from harness.models.layouts import layout_for
 from harness.specs import ModelSpec
 
 __all__ = [
-    "load_encoder", "load_tokenizer", "model_family", "pretrained_encoder", "set_dropout",
+    "load_encoder",
+    "load_tokenizer",
+    "model_family",
+    "pretrained_encoder",
+    "set_dropout",
     "tiny_config",
-]  # fmt: skip
+]
 
 # tiny models: BERT-named sizes (conf/model/tiny.yaml) -> the family's own names, plus settings
 # that make the tiny model exercise what the real family has (ELECTRA's projection, DeBERTa-v3's
@@ -39,13 +43,17 @@ _EXTRAS: dict[str, dict[str, Any]] = {
     "electra": {"embedding_size": 16},
     "albert": {"embedding_size": 16},
     "deberta-v2": {
-        "relative_attention": True, "pos_att_type": ["p2c", "c2p"], "position_buckets": 32,
-        "max_relative_positions": -1, "norm_rel_ebd": "layer_norm", "share_att_key": True,
+        "relative_attention": True,
+        "pos_att_type": ["p2c", "c2p"],
+        "position_buckets": 32,
+        "max_relative_positions": -1,
+        "norm_rel_ebd": "layer_norm",
+        "share_att_key": True,
     },
     "llama": {"num_key_value_heads": 1},
     "qwen2": {"num_key_value_heads": 1},
     "modernbert": {"local_attention": 8, "global_attn_every_n_layers": 2},
-}  # fmt: skip
+}
 _SPECIAL = ("pad_token_id", "bos_token_id", "eos_token_id", "cls_token_id", "sep_token_id")
 
 

@@ -15,7 +15,18 @@ from harness.record.io import (
 from harness.record.schema import FIELDS, METRIC_NAMES, SCHEMA_VERSION, TrialRecord, field_map
 
 __all__ = [
-    "FIELDS", "METRIC_NAMES", "SCHEMA_VERSION", "STATUSES", "FieldInfo", "RecordError",
-    "TrialRecord", "check_record_target", "complete_record", "field_map", "is_record",
-    "read_record", "validate_record", "write_record",
-]  # fmt: skip
+    "FIELDS",
+    "METRIC_NAMES",
+    "SCHEMA_VERSION",
+    "STATUSES",
+    "FieldInfo",
+    "RecordError",
+    "TrialRecord",
+    "check_record_target",
+    "complete_record",
+    "field_map",
+    "is_record",
+    "read_record",
+    "validate_record",
+    "write_record",
+]

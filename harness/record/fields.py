@@ -87,6 +87,6 @@ def field_infos(cls: type) -> tuple[FieldInfo, ...]:
                 required,
                 m["since"],
                 m["section"],
-            )  # fmt: skip
+            )
         )
     return tuple(out)

@@ -14,9 +14,13 @@ from harness.record.checks import STATUSES, validate_record
 from harness.record.schema import FIELDS, SCHEMA_VERSION
 
 __all__ = [
-    "RecordError", "check_record_target", "complete_record", "is_record", "read_record",
+    "RecordError",
+    "check_record_target",
+    "complete_record",
+    "is_record",
+    "read_record",
     "write_record",
-]  # fmt: skip
+]
 
 
 class RecordError(ValueError):

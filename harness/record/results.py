@@ -12,9 +12,15 @@ M, C, K, R = "Metrics", "Cost", "Frozen-prefix cache", "Drift"
 
 # every task metric the record can carry, as `<split>_<name>` for split in val, test, train
 METRIC_NAMES = (
-    "accuracy", "macro_f1", "loss", "entity_precision", "entity_recall", "entity_f1",
-    "exact_match", "f1",
-)  # fmt: skip
+    "accuracy",
+    "macro_f1",
+    "loss",
+    "entity_precision",
+    "entity_recall",
+    "entity_f1",
+    "exact_match",
+    "f1",
+)
 
 _VAL = "at the selected evaluation (null if none)"
 _TEST = (
@@ -67,40 +73,87 @@ class Results:
     test_probs: list[list[float]] | None = fact(
         "per test example class probabilities (5 decimals), in the test split's order: the "
         "report ensembles confirmation seeds from them (sequence tasks)",
-        since=2, section=M,
-    )  # fmt: skip
-    test_labels: list[int] | None = fact("test labels in the same order as `test_probs`", since=2, section=M)  # fmt: skip
+        since=2,
+        section=M,
+    )
+    test_labels: list[int] | None = fact(
+        "test labels in the same order as `test_probs`", since=2, section=M
+    )
 
     # -- cost ------------------------------------------------------------------------------------
-    trainable_params: int | None = fact("parameters that trained (after any unfreezing)", sink="metric", section=C)  # fmt: skip
+    trainable_params: int | None = fact(
+        "parameters that trained (after any unfreezing)", sink="metric", section=C
+    )
     total_params: int | None = fact("all parameters of the model", sink="metric", section=C)
     train_time_s: float | None = fact(
         "wall time of training incl. validation, plus this trial's share of the frozen-prefix "
         "cache (`cache_share_s`)",
-        sink="metric", section=C,
-    )  # fmt: skip
-    eval_time_s: float | None = fact("validation time during training (part of `train_time_s`)", sink="metric", since=2, section=C)  # fmt: skip
-    train_samples_per_s: float | None = fact("training examples / pure optimisation time", sink="metric", section=C)  # fmt: skip
-    peak_memory_mb: float | None = fact("CUDA max allocated, or CPU peak RSS sampled during the trial", sink="metric", section=C)  # fmt: skip
-    checkpoint_mb: float | None = fact("size of what must be saved for this strategy (trained tensors)", sink="metric", section=C)  # fmt: skip
-    checkpoint_path: str | None = fact("where it was saved (`save_checkpoint=true`)", since=2, section=C)  # fmt: skip
-    wall_time_s: float = fact("whole trial incl. model load", sink="metric", required=True, section=C)  # fmt: skip
+        sink="metric",
+        section=C,
+    )
+    eval_time_s: float | None = fact(
+        "validation time during training (part of `train_time_s`)",
+        sink="metric",
+        since=2,
+        section=C,
+    )
+    train_samples_per_s: float | None = fact(
+        "training examples / pure optimisation time", sink="metric", section=C
+    )
+    peak_memory_mb: float | None = fact(
+        "CUDA max allocated, or CPU peak RSS sampled during the trial", sink="metric", section=C
+    )
+    checkpoint_mb: float | None = fact(
+        "size of what must be saved for this strategy (trained tensors)", sink="metric", section=C
+    )
+    checkpoint_path: str | None = fact(
+        "where it was saved (`save_checkpoint=true`)", since=2, section=C
+    )
+    wall_time_s: float = fact(
+        "whole trial incl. model load", sink="metric", required=True, section=C
+    )
 
     # -- frozen-prefix cache -----------------------------------------------------------------------
-    frozen_prefix: str | None = fact("`none`, `layers:<k>` or `pooled`: what the cache skipped", sink="param", since=2, section=K)  # fmt: skip
-    cache_time_s: float | None = fact("seconds this trial spent building caches (0 when reused)", sink="metric", since=2, section=K)  # fmt: skip
-    cache_build_s: float | None = fact("build time of the caches this trial used, wherever built", sink="metric", since=2, section=K)  # fmt: skip
+    frozen_prefix: str | None = fact(
+        "`none`, `layers:<k>` or `pooled`: what the cache skipped", sink="param", since=2, section=K
+    )
+    cache_time_s: float | None = fact(
+        "seconds this trial spent building caches (0 when reused)",
+        sink="metric",
+        since=2,
+        section=K,
+    )
+    cache_build_s: float | None = fact(
+        "build time of the caches this trial used, wherever built",
+        sink="metric",
+        since=2,
+        section=K,
+    )
     cache_share_s: float | None = fact(
         "`cache_build_s / train.cache_users`: this trial's share, counted in `train_time_s`",
-        sink="metric", since=2, section=K,
-    )  # fmt: skip
-    cache_hit: bool | None = fact("the cache was reused from an earlier trial", since=2, section=K)  # fmt: skip
+        sink="metric",
+        since=2,
+        section=K,
+    )
+    cache_hit: bool | None = fact("the cache was reused from an earlier trial", since=2, section=K)
     cache_builds: int | None = fact(
         "caches (one per split) this trial built itself: 0 when all were reused; workers started "
         "together on one cell may split the splits between them, each built once",
-        sink="metric", since=2, section=K,
-    )  # fmt: skip
+        sink="metric",
+        since=2,
+        section=K,
+    )
 
     # -- drift from the pretrained model ------------------------------------------------------------
-    param_drift: float | None = fact("relative L2 change of the pretrained encoder weights (PEFT merged); 0 when frozen", sink="metric", since=2, section=R)  # fmt: skip
-    repr_cka: float | None = fact("linear CKA, pretrained vs tuned pooled representations of the first `train.drift_examples` test texts", sink="metric", since=2, section=R)  # fmt: skip
+    param_drift: float | None = fact(
+        "relative L2 change of the pretrained encoder weights (PEFT merged); 0 when frozen",
+        sink="metric",
+        since=2,
+        section=R,
+    )
+    repr_cka: float | None = fact(
+        "linear CKA, pretrained vs tuned pooled representations of the first `train.drift_examples` test texts",
+        sink="metric",
+        since=2,
+        section=R,
+    )

@@ -67,10 +67,15 @@ def budget_section(records: pd.DataFrame, figure: str | None) -> str:
     budgets = [b for b in _BUDGETS if b <= most]
     rows = []
     for (group, strategy, size), values, seconds in cells:
-        rows.append([
-            row_label(group, strategy), size, len(values), fmt_seconds(seconds),
-            *(fmt_pct(expected_max(values, b)) if b <= len(values) else "—" for b in budgets),
-        ])  # fmt: skip
+        rows.append(
+            [
+                row_label(group, strategy),
+                size,
+                len(values),
+                fmt_seconds(seconds),
+                *(fmt_pct(expected_max(values, b)) if b <= len(values) else "—" for b in budgets),
+            ]
+        )
     header = [
         "strategy",
         "train size",

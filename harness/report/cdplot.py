@@ -50,8 +50,14 @@ def _panel(ax: Axes, t: RankTest) -> None:
         x_end = 0.8 if left else k + 0.2
         ax.plot([rank, rank, x_end], [0, y, y], color="tab:blue", linewidth=1)
         label = f"{name} ({rank:.2f})" if left else f"({rank:.2f}) {name}"
-        ax.text(x_end + (-0.05 if left else 0.05), y, label,
-                ha="right" if left else "left", va="center", fontsize=8)  # fmt: skip
+        ax.text(
+            x_end + (-0.05 if left else 0.05),
+            y,
+            label,
+            ha="right" if left else "left",
+            va="center",
+            fontsize=8,
+        )
     spans = nemenyi_cliques([r for _, r in ranked], f.cd) if f.rejects else [(0, k - 1)]
     for j, (a, b) in enumerate(spans):
         y = -0.12 - 0.08 * j
@@ -69,9 +75,12 @@ def plot_critical_difference(tests: list[RankTest], path: Path) -> Path | None:
         return None
     heights = [1.0 + 0.3 * ((len(t.strategies) + 1) // 2) for t in usable]
     fig, axes = plt.subplots(
-        len(usable), 1, figsize=(7, sum(heights)), squeeze=False,
+        len(usable),
+        1,
+        figsize=(7, sum(heights)),
+        squeeze=False,
         gridspec_kw={"height_ratios": heights},
-    )  # fmt: skip
+    )
     for ax, t in zip(axes[:, 0], usable, strict=True):
         _panel(ax, t)
     fig.tight_layout()

@@ -112,8 +112,11 @@ def _verdicts_to_cells(mlflow: Any, table: Path) -> None:
         for run_id, tags in cells:
             if all(tags.get(k) == v for k, v in want.items()):
                 mlflow.set_tags(run_id, {"verdict_vs_full": str(row["verdict"])})
-                numbers = {"diff_vs_full": row["diff"], "diff_vs_full_ci_low": row["ci_low"],
-                           "diff_vs_full_ci_high": row["ci_high"]}  # fmt: skip
+                numbers = {
+                    "diff_vs_full": row["diff"],
+                    "diff_vs_full_ci_low": row["ci_low"],
+                    "diff_vs_full_ci_high": row["ci_high"],
+                }
                 fractions = {k: float(v) / 100 for k, v in numbers.items() if v != ""}
                 mlflow.log_summary(run_id, {}, fractions)
 

@@ -58,33 +58,37 @@ def _looks_text(opts: ReportOptions) -> str:
 def analysis_plan_section(opts: ReportOptions, score: Score = ACCURACY) -> str:
     """What the verdicts will be computed with, fixed in the sweep file before any run."""
     reason = f" Why this margin: {opts.margin_reason}" if opts.margin_reason else ""
-    return "\n\n".join([
-        "## Analysis plan",
-        " ".join([
-            "Fixed in the sweep file before any run. **Question:** at each training size, is each "
-            f"partial strategy better, worse than, or equivalent to full fine-tuning in test "
-            f"{score.label}? **Family:** the comparisons at one size (a reader asks about their "
-            f"size); the chance of any false verdict at a size is at most alpha = {opts.alpha:g}. "
-            f"**Margin:** equivalent means within ±{_pts(opts.margin)} (`report.margin`).{reason}",
-            "**Model:** per size, the confirmation runs form a randomized complete block design — "
-            "a block is one (training seed, training-subset draw) that every strategy at the size "
-            "runs — fitted by least squares as score ~ strategy + block (statsmodels), one error "
-            "variance pooled over the size's strategies; each strategy-vs-full contrast is tested "
-            "with a two-sided t-test (difference ≠ 0) and TOST (|difference| < margin). **Check:** "
-            "the pooled variance is tested (Brown–Forsythe/Levene across strategies on the "
-            "residuals); where it is rejected at p < 0.10, that size's contrasts use the "
-            "per-comparison paired t-test instead, which assumes nothing about other strategies.",
-            _looks_text(opts),
-            "**Correction:** within a size, Shaffer's (1986) step-down over each comparison's two "
-            "hypotheses (at most one of 'no difference' and 'not equivalent' can be true, so "
-            "alpha is divided by the comparisons still open, as in Holm's method; valid under any "
-            "dependence). **Verdict:** *equivalent* when the adjusted TOST p ≤ alpha (even if a "
-            "small difference is also significant); else *better* / *worse* when the adjusted "
-            "difference p ≤ alpha; else *undecided*, with the minimum detectable difference now "
-            "and about how many runs per cell would decide it if the observed difference and "
-            "spread held.",
-        ]),
-    ])  # fmt: skip
+    return "\n\n".join(
+        [
+            "## Analysis plan",
+            " ".join(
+                [
+                    "Fixed in the sweep file before any run. **Question:** at each training size, is each "
+                    f"partial strategy better, worse than, or equivalent to full fine-tuning in test "
+                    f"{score.label}? **Family:** the comparisons at one size (a reader asks about their "
+                    f"size); the chance of any false verdict at a size is at most alpha = {opts.alpha:g}. "
+                    f"**Margin:** equivalent means within ±{_pts(opts.margin)} (`report.margin`).{reason}",
+                    "**Model:** per size, the confirmation runs form a randomized complete block design — "
+                    "a block is one (training seed, training-subset draw) that every strategy at the size "
+                    "runs — fitted by least squares as score ~ strategy + block (statsmodels), one error "
+                    "variance pooled over the size's strategies; each strategy-vs-full contrast is tested "
+                    "with a two-sided t-test (difference ≠ 0) and TOST (|difference| < margin). **Check:** "
+                    "the pooled variance is tested (Brown–Forsythe/Levene across strategies on the "
+                    "residuals); where it is rejected at p < 0.10, that size's contrasts use the "
+                    "per-comparison paired t-test instead, which assumes nothing about other strategies.",
+                    _looks_text(opts),
+                    "**Correction:** within a size, Shaffer's (1986) step-down over each comparison's two "
+                    "hypotheses (at most one of 'no difference' and 'not equivalent' can be true, so "
+                    "alpha is divided by the comparisons still open, as in Holm's method; valid under any "
+                    "dependence). **Verdict:** *equivalent* when the adjusted TOST p ≤ alpha (even if a "
+                    "small difference is also significant); else *better* / *worse* when the adjusted "
+                    "difference p ≤ alpha; else *undecided*, with the minimum detectable difference now "
+                    "and about how many runs per cell would decide it if the observed difference and "
+                    "spread held.",
+                ]
+            ),
+        ]
+    )
 
 
 def _ci(low: float, high: float) -> str:
@@ -103,15 +107,32 @@ def _table(verdicts: pd.DataFrame, margin: float) -> str:
             if pd.notna(v["paired_diff"])
             else "—"
         )
-        rows.append([
-            row_label(str(v["group"]), str(v["strategy"])), int(v["train_size"]), int(v["n"]),
-            f"{v['diff']:+.1f}", _ci(v["ci_low"], v["ci_high"]) if judged else "—", str(v["test"]),
-            fmt_p(v["p_diff_adj"]), fmt_p(v["p_equiv_adj"]), verdict_phrase(v, margin), paired,
-        ])  # fmt: skip
+        rows.append(
+            [
+                row_label(str(v["group"]), str(v["strategy"])),
+                int(v["train_size"]),
+                int(v["n"]),
+                f"{v['diff']:+.1f}",
+                _ci(v["ci_low"], v["ci_high"]) if judged else "—",
+                str(v["test"]),
+                fmt_p(v["p_diff_adj"]),
+                fmt_p(v["p_equiv_adj"]),
+                verdict_phrase(v, margin),
+                paired,
+            ]
+        )
     header = [
-        "strategy", "train size", "runs", "vs full (points)", "95 % CI", "test", "p (adjusted)",
-        "TOST p (adjusted)", "verdict", "sensitivity: paired t, unadjusted",
-    ]  # fmt: skip
+        "strategy",
+        "train size",
+        "runs",
+        "vs full (points)",
+        "95 % CI",
+        "test",
+        "p (adjusted)",
+        "TOST p (adjusted)",
+        "verdict",
+        "sensitivity: paired t, unadjusted",
+    ]
     return (
         md_table(header, rows)
         if rows
@@ -147,10 +168,15 @@ def _diagnostics(analyses: dict[tuple[str, int], SizeAnalysis], figure: str | No
     rows = []
     for (group, size), a in sorted(analyses.items()):
         sds = [f"{a.residual_sd[s]:.2f}" if s in a.residual_sd else "—" for s in strategies]
-        rows.append([
-            f"{group}, {size}" if group else size, "block model" if a.method == "pooled" else "paired t",
-            fmt_p(a.levene_p), fmt_p(a.shapiro_p), *sds,
-        ])  # fmt: skip
+        rows.append(
+            [
+                f"{group}, {size}" if group else size,
+                "block model" if a.method == "pooled" else "paired t",
+                fmt_p(a.levene_p),
+                fmt_p(a.shapiro_p),
+                *sds,
+            ]
+        )
     header = [
         "train size",
         "verdicts use",

@@ -39,12 +39,17 @@ def _per_strategy_table(records: pd.DataFrame) -> str:
         trainable = sub["trainable_params"].astype("float64").median()
         total = sub["total_params"].astype("float64").median()
         share = 100 * trainable / total if total and total == total else float("nan")
-        rows.append([
-            row_label(str(group), str(strategy)), fmt_count(trainable), fmt_float(share, ".3g"),
-            fmt_num(sub["train_samples_per_s"].median()),
-            fmt_num(sub["peak_memory_mb"].median()), fmt_num(sub["checkpoint_mb"].median()),
-            len(sub),
-        ])  # fmt: skip
+        rows.append(
+            [
+                row_label(str(group), str(strategy)),
+                fmt_count(trainable),
+                fmt_float(share, ".3g"),
+                fmt_num(sub["train_samples_per_s"].median()),
+                fmt_num(sub["peak_memory_mb"].median()),
+                fmt_num(sub["checkpoint_mb"].median()),
+                len(sub),
+            ]
+        )
     header = [
         "strategy",
         "trainable params",
@@ -89,14 +94,16 @@ def cost_section(
 ) -> str:
     """The cost side of the trade-off, as tables plus the accuracy-vs-cost scatter."""
     sizes = sorted(int(s) for s in summary["train_size"].unique())
-    return "\n\n".join([
-        "## Cost",
-        "Per strategy, medians over completed trials (search and confirmation):",
-        _per_strategy_table(records),
-        "Train time per trial (mean over completed trials, incl. per-epoch validation and the trial's share of its cell's frozen-prefix cache build):",
-        _time_table(records, sizes),
-        f"![Test {score.label} vs cost, Pareto front dashed]({figure})",
-        f"Pareto-optimal cells over all sizes (cost and test {score.label} %: means of the confirmation runs):",
-        f"- by train time per trial: {_front_text(summary, 'train_time_s', 's')}",
-        f"- by trainable params: {_front_text(summary, 'trainable_params', 'n')}",
-    ])  # fmt: skip
+    return "\n\n".join(
+        [
+            "## Cost",
+            "Per strategy, medians over completed trials (search and confirmation):",
+            _per_strategy_table(records),
+            "Train time per trial (mean over completed trials, incl. per-epoch validation and the trial's share of its cell's frozen-prefix cache build):",
+            _time_table(records, sizes),
+            f"![Test {score.label} vs cost, Pareto front dashed]({figure})",
+            f"Pareto-optimal cells over all sizes (cost and test {score.label} %: means of the confirmation runs):",
+            f"- by train time per trial: {_front_text(summary, 'train_time_s', 's')}",
+            f"- by trainable params: {_front_text(summary, 'trainable_params', 'n')}",
+        ]
+    )

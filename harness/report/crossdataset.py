@@ -19,9 +19,16 @@ from harness.report.ranks import Friedman, average_ranks, bayes_signed_rank, fri
 from harness.report.sources import group_axes, join_group
 
 __all__ = [
-    "BayesRow", "RankTest", "Suite", "bayes_rows", "crossover_rows", "dataset_verdicts", "rank_tests",
-    "suites", "verdict_counts",
-]  # fmt: skip
+    "BayesRow",
+    "RankTest",
+    "Suite",
+    "bayes_rows",
+    "crossover_rows",
+    "dataset_verdicts",
+    "rank_tests",
+    "suites",
+    "verdict_counts",
+]
 
 VERDICTS = ("better", "equivalent", "worse", "undecided")
 
@@ -84,10 +91,15 @@ def verdict_counts(verdicts: pd.DataFrame, suite: Suite) -> pd.DataFrame:
     rows = []
     for (strategy, size), found in dataset_verdicts(verdicts, suite).items():
         counts = {k: sum(str(v["verdict"]) == k for v in found.values()) for k in VERDICTS}
-        rows.append({
-            "strategy": strategy, "train_size": size, "compared": len(found),
-            "not_compared": len(suite.datasets) - len(found), **counts,
-        })  # fmt: skip
+        rows.append(
+            {
+                "strategy": strategy,
+                "train_size": size,
+                "compared": len(found),
+                "not_compared": len(suite.datasets) - len(found),
+                **counts,
+            }
+        )
     columns = ["strategy", "train_size", "compared", "not_compared", *VERDICTS]
     return pd.DataFrame(rows, columns=columns)
 

@@ -34,14 +34,25 @@ def _counts_table(verdicts: pd.DataFrame, suite: Suite) -> str:
     counts = verdict_counts(verdicts, suite)
     rows = [
         [
-            row_label(suite.rest, str(r["strategy"])), int(r["train_size"]),
-            f"{int(r['compared'])} of {len(suite.datasets)}", int(r["better"]),
-            int(r["equivalent"]), int(r["worse"]), int(r["undecided"]),
+            row_label(suite.rest, str(r["strategy"])),
+            int(r["train_size"]),
+            f"{int(r['compared'])} of {len(suite.datasets)}",
+            int(r["better"]),
+            int(r["equivalent"]),
+            int(r["worse"]),
+            int(r["undecided"]),
         ]
         for _, r in counts.iterrows()
-    ]  # fmt: skip
-    header = ["strategy", "train size", "datasets compared", "better (wins)", "equivalent",
-              "worse (losses)", "undecided"]  # fmt: skip
+    ]
+    header = [
+        "strategy",
+        "train size",
+        "datasets compared",
+        "better (wins)",
+        "equivalent",
+        "worse (losses)",
+        "undecided",
+    ]
     return md_table(header, rows) if rows else "No dataset has both full and partial results."
 
 
@@ -79,12 +90,23 @@ def _ranks_table(tests: list[RankTest]) -> str:
     for t in tests:
         ranks = ", ".join(f"{s} {r:.2f}" for s, r in t.ranked())
         left_out = f" (not on every dataset: {', '.join(t.excluded)})" if t.excluded else ""
-        rows.append([
-            row_label(t.suite.rest, str(t.train_size)), len(t.datasets), ranks + left_out,
-            *_friedman_cells(t),
-        ])  # fmt: skip
-    header = ["train size", "datasets", "average rank (1 = best)", "Friedman χ²",
-              "Iman–Davenport F", "Nemenyi CD", "pairs beyond CD"]  # fmt: skip
+        rows.append(
+            [
+                row_label(t.suite.rest, str(t.train_size)),
+                len(t.datasets),
+                ranks + left_out,
+                *_friedman_cells(t),
+            ]
+        )
+    header = [
+        "train size",
+        "datasets",
+        "average rank (1 = best)",
+        "Friedman χ²",
+        "Iman–Davenport F",
+        "Nemenyi CD",
+        "pairs beyond CD",
+    ]
     return (
         md_table(header, rows) if rows else "No size has two strategies finished on two datasets."
     )
@@ -94,13 +116,25 @@ def _bayes_table(summary: pd.DataFrame, suite: Suite, margin: float) -> str:
     """P(full better) / P(equivalent) / P(strategy better) per strategy x size."""
     rows = [
         [
-            row_label(suite.rest, b.strategy), b.train_size, len(b.datasets), f"{b.mean_diff:+.1f}",
-            f"{b.p_strategy:.2f}", f"{b.p_rope:.2f}", f"{b.p_full:.2f}",
+            row_label(suite.rest, b.strategy),
+            b.train_size,
+            len(b.datasets),
+            f"{b.mean_diff:+.1f}",
+            f"{b.p_strategy:.2f}",
+            f"{b.p_rope:.2f}",
+            f"{b.p_full:.2f}",
         ]
         for b in bayes_rows(summary, suite, margin)
-    ]  # fmt: skip
-    header = ["strategy", "train size", "datasets", "mean difference vs full (points)",
-              "P(strategy better)", f"P(equivalent ±{fmt_points(margin)})", "P(full better)"]  # fmt: skip
+    ]
+    header = [
+        "strategy",
+        "train size",
+        "datasets",
+        "mean difference vs full (points)",
+        "P(strategy better)",
+        f"P(equivalent ±{fmt_points(margin)})",
+        "P(full better)",
+    ]
     return (
         md_table(header, rows) if rows else "Fewer than 2 datasets compare any strategy with full."
     )
@@ -109,8 +143,12 @@ def _bayes_table(summary: pd.DataFrame, suite: Suite, margin: float) -> str:
 def _crossover_table(summary: pd.DataFrame, suite: Suite) -> str:
     """The crossover estimate of each dataset side by side."""
     rows = [[d, *crossover_text(c)] for d, c in crossover_rows(summary, suite)]
-    header = ["dataset", "full overtakes the best partial at train size",
-              "bootstrap 95 % interval (crossing resamples)", "resamples crossing inside the sizes"]  # fmt: skip
+    header = [
+        "dataset",
+        "full overtakes the best partial at train size",
+        "bootstrap 95 % interval (crossing resamples)",
+        "resamples crossing inside the sizes",
+    ]
     return md_table(header, rows)
 
 
@@ -159,6 +197,6 @@ def crossdataset_section(
             _bayes_table(summary, suite, opts.margin),
             f"### Crossover per dataset{head}",
             _crossover_table(summary, suite),
-        ]  # fmt: skip
+        ]
     parts.append(_methods(opts, score))
     return "\n\n".join(p for p in parts if p)

@@ -157,8 +157,11 @@ def _crossover_finding(summary: pd.DataFrame, suite: Suite, full: str) -> str | 
     inside = [f"{d} at about {c.estimate:.0f}" for d, c in rows if math.isfinite(c.estimate)]
     leads = [d for d, c in rows if c.estimate == -math.inf]
     never = [d for d, c in rows if math.isnan(c.estimate)]
-    parts = [f"inside the sizes run on {len(inside)} of {len(rows)} datasets ({', '.join(inside)})" if inside
-             else f"inside the sizes run on none of {len(rows)} datasets"]  # fmt: skip
+    parts = [
+        f"inside the sizes run on {len(inside)} of {len(rows)} datasets ({', '.join(inside)})"
+        if inside
+        else f"inside the sizes run on none of {len(rows)} datasets"
+    ]
     if leads:
         parts.append(f"full leads already at the smallest size on {', '.join(leads)}")
     if never:

@@ -131,9 +131,14 @@ def group_crossover(block: pd.DataFrame, full: str = "full") -> Crossover | None
         cell_name(str(s), int(n), str(block["group"].iloc[0])) for s, n in sorted(point)
     )
     return Crossover(
-        tuple(sizes), float(estimate), float(low), float(high),
-        len(inside), len(crossings), cells,
-    )  # fmt: skip
+        tuple(sizes),
+        float(estimate),
+        float(low),
+        float(high),
+        len(inside),
+        len(crossings),
+        cells,
+    )
 
 
 def _group_line(block: pd.DataFrame, full: str) -> str | None:

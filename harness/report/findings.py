@@ -22,9 +22,13 @@ from harness.report.fmt import (
 from harness.report.trust import CellKey, suspect_note
 
 __all__ = [
-    "cheapest_within", "comparison_finding", "generate_findings", "incomplete_cells",
-    "verdict_phrase", "when_full_pays",
-]  # fmt: skip
+    "cheapest_within",
+    "comparison_finding",
+    "generate_findings",
+    "incomplete_cells",
+    "verdict_phrase",
+    "when_full_pays",
+]
 
 
 def _groups(summary: pd.DataFrame) -> Iterator[tuple[str, str, pd.DataFrame]]:

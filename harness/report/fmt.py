@@ -7,9 +7,19 @@ from collections.abc import Sequence
 from typing import Any
 
 __all__ = [
-    "cell_name", "fmt_count", "fmt_float", "fmt_num", "fmt_p", "fmt_pct", "fmt_points", "fmt_seconds", "md_table", "p_is",
-    "row_label", "state_label",
-]  # fmt: skip
+    "cell_name",
+    "fmt_count",
+    "fmt_float",
+    "fmt_num",
+    "fmt_p",
+    "fmt_pct",
+    "fmt_points",
+    "fmt_seconds",
+    "md_table",
+    "p_is",
+    "row_label",
+    "state_label",
+]
 
 
 def _missing(x: Any) -> bool:

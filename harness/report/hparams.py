@@ -47,9 +47,14 @@ def _chosen(records: pd.DataFrame, row: Any) -> list[Any] | None:
     else:
         return None
     return [
-        row_label(row["group"], row["strategy"]), int(row["train_size"]), source,
-        fmt_float(pick["lr"], ".2e"), fmt_float(pick["weight_decay"], ".2g"), fmt_float(pick["dropout"], ".2g"), fmt_pct(val),
-    ]  # fmt: skip
+        row_label(row["group"], row["strategy"]),
+        int(row["train_size"]),
+        source,
+        fmt_float(pick["lr"], ".2e"),
+        fmt_float(pick["weight_decay"], ".2g"),
+        fmt_float(pick["dropout"], ".2g"),
+        fmt_pct(val),
+    ]
 
 
 def lr_sensitivity(records: pd.DataFrame) -> pd.DataFrame:
@@ -172,14 +177,16 @@ def hparams_section(
         "dropout",
         f"val {score.short} (%)",
     ]
-    return "\n\n".join([
-        "## Hyperparameters",
-        f"Chosen configuration per cell (confirmation runs' config; else the best completed search trial by val {score.label}):",
-        md_table(header, chosen) if chosen else "No completed cells.",
-        f"Learning-rate sensitivity over completed search trials: val-{score.label} range within a cell, and Spearman ρ of "
-        f"val {score.label} (centred per cell) against log10 lr, pooled over sizes (n/a below {_MIN_TRIALS} trials). "
-        "With few trials per cell this is a rough proxy, not an importance estimate.",
-        _sensitivity_table(records),
-        "Optuna parameter importances (fANOVA, per study with ≥4 completed trials):",
-        "\n".join(f"- {line}" for line in _importance_lines(dirs)),
-    ])  # fmt: skip
+    return "\n\n".join(
+        [
+            "## Hyperparameters",
+            f"Chosen configuration per cell (confirmation runs' config; else the best completed search trial by val {score.label}):",
+            md_table(header, chosen) if chosen else "No completed cells.",
+            f"Learning-rate sensitivity over completed search trials: val-{score.label} range within a cell, and Spearman ρ of "
+            f"val {score.label} (centred per cell) against log10 lr, pooled over sizes (n/a below {_MIN_TRIALS} trials). "
+            "With few trials per cell this is a rough proxy, not an importance estimate.",
+            _sensitivity_table(records),
+            "Optuna parameter importances (fANOVA, per study with ≥4 completed trials):",
+            "\n".join(f"- {line}" for line in _importance_lines(dirs)),
+        ]
+    )

@@ -16,9 +16,16 @@ from harness.record import FIELDS
 from harness.report.errors import ReportError
 
 __all__ = [
-    "FLOAT_KEYS", "INT_KEYS", "STR_KEYS", "arrange_records", "decode_predictions", "json_list",
-    "load_records", "parse_cell_id", "read_records",
-]  # fmt: skip
+    "FLOAT_KEYS",
+    "INT_KEYS",
+    "STR_KEYS",
+    "arrange_records",
+    "decode_predictions",
+    "json_list",
+    "load_records",
+    "parse_cell_id",
+    "read_records",
+]
 
 
 def _scalar_keys(kind: type) -> tuple[str, ...]:

@@ -153,11 +153,14 @@ def per_class(
         if runs[1][0].label_names != names:
             continue
         k = len(names)
-        out.append(PerClass(
-            group=str(group), label_names=names,
-            support=np.bincount(runs[0][0].labels, minlength=k),
-            cells=(best_full, best_partial),
-            f1=(_f1_runs(runs[0], k), _f1_runs(runs[1], k)),
-            matrices=(_summed(runs[0], k), _summed(runs[1], k)),
-        ))  # fmt: skip
+        out.append(
+            PerClass(
+                group=str(group),
+                label_names=names,
+                support=np.bincount(runs[0][0].labels, minlength=k),
+                cells=(best_full, best_partial),
+                f1=(_f1_runs(runs[0], k), _f1_runs(runs[1], k)),
+                matrices=(_summed(runs[0], k), _summed(runs[1], k)),
+            )
+        )
     return out

@@ -52,10 +52,15 @@ def _table(pc: PerClass) -> str:
             [name, int(pc.support[c]), _mean_sd(pc.f1[0], c), _mean_sd(pc.f1[1], c), f"{diff:+.1f}"]
         )
     macro = [f.mean(axis=1) for f in pc.f1]  # per run: the mean over classes = macro-F1
-    rows.append([
-        "macro-F1 (mean of classes)", int(pc.support.sum()), fmt_pct(macro[0].mean()),
-        fmt_pct(macro[1].mean()), f"{100 * (macro[1].mean() - macro[0].mean()):+.1f}",
-    ])  # fmt: skip
+    rows.append(
+        [
+            "macro-F1 (mean of classes)",
+            int(pc.support.sum()),
+            fmt_pct(macro[0].mean()),
+            fmt_pct(macro[1].mean()),
+            f"{100 * (macro[1].mean() - macro[0].mean()):+.1f}",
+        ]
+    )
     header = [
         "class",
         "test examples",
@@ -103,8 +108,15 @@ def _panel(ax: Axes, matrix: np.ndarray, names: tuple[str, ...], title: str) -> 
     share = np.divide(matrix, rows, out=np.zeros(matrix.shape), where=rows > 0)
     ax.imshow(share, cmap="Blues", vmin=0, vmax=1)
     for (i, j), value in np.ndenumerate(share):
-        ax.text(j, i, f"{100 * value:.0f}", ha="center", va="center", fontsize=7,
-                color="white" if value > 0.6 else "black")  # fmt: skip
+        ax.text(
+            j,
+            i,
+            f"{100 * value:.0f}",
+            ha="center",
+            va="center",
+            fontsize=7,
+            color="white" if value > 0.6 else "black",
+        )
     ticks = np.arange(len(names))
     ax.set_xticks(ticks, names, rotation=45, ha="right", fontsize=7)
     ax.set_yticks(ticks, names, fontsize=7)

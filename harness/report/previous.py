@@ -54,10 +54,14 @@ def previous_section(
         half = float(stats.t.ppf(0.975, df)) * math.sqrt(va + vb)
         diffs.append(d)
         noise.append(va + vb)
-        rows.append([
-            f"{key[0]}@{key[1]}", f"{b['mean']:.1f} (n={int(b['count'])})",
-            f"{new_mean:.1f} (n={n_new})", f"{d:+.1f} [{d - half:.1f}, {d + half:.1f}]",
-        ])  # fmt: skip
+        rows.append(
+            [
+                f"{key[0]}@{key[1]}",
+                f"{b['mean']:.1f} (n={int(b['count'])})",
+                f"{new_mean:.1f} (n={n_new})",
+                f"{d:+.1f} [{d - half:.1f}, {d + half:.1f}]",
+            ]
+        )
     if not rows:
         return ""
     d = np.array(diffs)
@@ -67,16 +71,18 @@ def previous_section(
         f"{math.sqrt(excess):.1f} points" if excess > 0 else "not distinguishable from run noise"
     )
     source = f" ({label})" if label else ""
-    return "\n\n".join([
-        "## Search against the previous study",
-        f"Each cell's mean test {score.label} (points) with this study's search against the "
-        f"previous study's{source} (`report.previous`: {path.name}). Each confirmed its own chosen "
-        "configuration on its own runs, so a difference is the two searches' choices apart plus "
-        "run noise (Welch 95 % interval).",
-        md_table(["cell", "previous", "this study", "difference"], rows),
-        f"Over {len(d)} cells this search's choices score {mean:+.2f} points on average (standard "
-        f"error {se:.2f}) against the previous search's. The spread of the differences beyond "
-        f"what run noise explains — the search's own variance, which no confirmation interval "
-        f"contains — is {search_sd} (sd of the cell differences {d.std(ddof=1):.2f}, run-noise "
-        f"part {math.sqrt(float(np.mean(noise))):.2f}).",
-    ])  # fmt: skip
+    return "\n\n".join(
+        [
+            "## Search against the previous study",
+            f"Each cell's mean test {score.label} (points) with this study's search against the "
+            f"previous study's{source} (`report.previous`: {path.name}). Each confirmed its own chosen "
+            "configuration on its own runs, so a difference is the two searches' choices apart plus "
+            "run noise (Welch 95 % interval).",
+            md_table(["cell", "previous", "this study", "difference"], rows),
+            f"Over {len(d)} cells this search's choices score {mean:+.2f} points on average (standard "
+            f"error {se:.2f}) against the previous search's. The spread of the differences beyond "
+            f"what run noise explains — the search's own variance, which no confirmation interval "
+            f"contains — is {search_sd} (sd of the cell differences {d.std(ddof=1):.2f}, run-noise "
+            f"part {math.sqrt(float(np.mean(noise))):.2f}).",
+        ]
+    )

@@ -18,9 +18,15 @@ import numpy as np
 from scipy import stats
 
 __all__ = [
-    "NEMENYI_Q", "Friedman", "average_ranks", "bayes_signed_rank", "critical_difference",
-    "friedman", "nemenyi_cliques", "nemenyi_q",
-]  # fmt: skip
+    "NEMENYI_Q",
+    "Friedman",
+    "average_ranks",
+    "bayes_signed_rank",
+    "critical_difference",
+    "friedman",
+    "nemenyi_cliques",
+    "nemenyi_q",
+]
 
 # Demšar (2006), Table 5(a): studentized range statistic / sqrt(2), k = 2..10 strategies.
 NEMENYI_Q: dict[float, tuple[float, ...]] = {
@@ -117,10 +123,16 @@ def friedman(
         chi2, p = float(result.statistic), float(result.pvalue)
     f, p_f = _iman_davenport(chi2, n, k)
     return Friedman(
-        strategies=tuple(strategies), datasets=tuple(datasets),
-        ranks=tuple(float(r) for r in ranks), chi2=chi2, p=p, f=f, p_f=p_f,
-        cd=critical_difference(k, n, alpha), alpha=alpha,
-    )  # fmt: skip
+        strategies=tuple(strategies),
+        datasets=tuple(datasets),
+        ranks=tuple(float(r) for r in ranks),
+        chi2=chi2,
+        p=p,
+        f=f,
+        p_f=p_f,
+        cd=critical_difference(k, n, alpha),
+        alpha=alpha,
+    )
 
 
 def nemenyi_cliques(ranks: Sequence[float], cd: float) -> list[tuple[int, int]]:

@@ -37,9 +37,13 @@ def plot_residuals(analyses: dict[tuple[str, int], SizeAnalysis], path: Path) ->
         for handle, label in zip(*ax.get_legend_handles_labels(), strict=True):
             seen.setdefault(label, handle)
     fig.legend(
-        [seen[s] for s in strategies if s in seen], [s for s in strategies if s in seen],
-        loc="center left", bbox_to_anchor=(1.0, 0.5), title="strategy", fontsize=8,
-    )  # fmt: skip
+        [seen[s] for s in strategies if s in seen],
+        [s for s in strategies if s in seen],
+        loc="center left",
+        bbox_to_anchor=(1.0, 0.5),
+        title="strategy",
+        fontsize=8,
+    )
     fig.suptitle("Block model residuals per training size", fontsize=10)
     fig.tight_layout()
     fig.savefig(path, dpi=110, bbox_inches="tight", metadata={"Software": None})

@@ -92,18 +92,20 @@ def main_table_section(
     max_seeds = int(ok["n_seeds"].max()) if not ok.empty else 0
     best_mean = summary.groupby(["group", "train_size"])["mean"].transform("max")
     with_best = summary.assign(best_mean=best_mean)
-    return "\n\n".join([
-        f"## Test {score.label}",
-        _legend(score, margin),
-        _grid(summary, lambda r: _accuracy_text(r, max_seeds)),
-        "Difference of means to the best at the same size (points). Descriptive only: the best is "
-        "picked from these same runs, so a test against it would be biased towards finding it "
-        "better (post-selection); the tested comparisons are each strategy against full, below.",
-        _grid(with_best, _vs_best_text),
-        "### Learning curves",
-        f"![Test {score.label} vs train size]({figure})",
-        *(f"- {line}" for line in crossover or []),
-    ])  # fmt: skip
+    return "\n\n".join(
+        [
+            f"## Test {score.label}",
+            _legend(score, margin),
+            _grid(summary, lambda r: _accuracy_text(r, max_seeds)),
+            "Difference of means to the best at the same size (points). Descriptive only: the best is "
+            "picked from these same runs, so a test against it would be biased towards finding it "
+            "better (post-selection); the tested comparisons are each strategy against full, below.",
+            _grid(with_best, _vs_best_text),
+            "### Learning curves",
+            f"![Test {score.label} vs train size]({figure})",
+            *(f"- {line}" for line in crossover or []),
+        ]
+    )
 
 
 def overfit_section(summary: pd.DataFrame, score: Score = ACCURACY) -> str:
@@ -115,9 +117,11 @@ def overfit_section(summary: pd.DataFrame, score: Score = ACCURACY) -> str:
             return fmt_pct(row["overfit_gap"])
         return "—" if row["state"] == "search_only" else state_label(row)
 
-    return "\n\n".join([
-        "## Overfitting",
-        f"Mean {'`overfit_gap`' if score.name == 'accuracy' else 'gap'} = train {score.label} − "
-        f"val {score.label} (points) over confirmation runs:",
-        _grid(summary, gap),
-    ])  # fmt: skip
+    return "\n\n".join(
+        [
+            "## Overfitting",
+            f"Mean {'`overfit_gap`' if score.name == 'accuracy' else 'gap'} = train {score.label} − "
+            f"val {score.label} (points) over confirmation runs:",
+            _grid(summary, gap),
+        ]
+    )

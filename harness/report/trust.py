@@ -21,8 +21,13 @@ from harness.report.load import json_list
 from harness.stats import paired_contrast
 
 __all__ = [
-    "FLAG_MEANINGS", "CellKey", "budget_ended", "cell_flags", "suspect_note", "trust_section",
-]  # fmt: skip
+    "FLAG_MEANINGS",
+    "CellKey",
+    "budget_ended",
+    "cell_flags",
+    "suspect_note",
+    "trust_section",
+]
 
 CellKey = tuple[str, str, int]  # (group, strategy, train_size)
 

@@ -89,12 +89,14 @@ def variance_section(records: pd.DataFrame) -> str:
         "sd data subset",
         "sd search",
     ]
-    return "\n\n".join([
-        "## Where the variance comes from",
-        "Standard deviations (points of the test metric) over completed confirmation runs. One-way "
-        "random-effects components (ANOVA moments, negative estimates set to 0): training seeds nested in "
-        "data subsets (`data_seed`) when a data seed has ≥ 2 seeds; the search's share (between confirmed "
-        "configurations) only when more than one configuration was confirmed. *Confounded*: the design "
-        "varies the two together, so they cannot be separated.",
-        md_table(header, rows) if rows else "No completed confirmation runs.",
-    ])  # fmt: skip
+    return "\n\n".join(
+        [
+            "## Where the variance comes from",
+            "Standard deviations (points of the test metric) over completed confirmation runs. One-way "
+            "random-effects components (ANOVA moments, negative estimates set to 0): training seeds nested in "
+            "data subsets (`data_seed`) when a data seed has ≥ 2 seeds; the search's share (between confirmed "
+            "configurations) only when more than one configuration was confirmed. *Confounded*: the design "
+            "varies the two together, so they cannot be separated.",
+            md_table(header, rows) if rows else "No completed confirmation runs.",
+        ]
+    )

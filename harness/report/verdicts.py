@@ -41,11 +41,35 @@ FULL = "full"
 # nominal 95 % at 3 runs, in 4,000 simulated studies): the report does not show it there.
 BOOTSTRAP_MIN_RUNS = 10
 VERDICT_COLUMNS = [
-    "family", "group", "train_size", "strategy", "reference", "test", "n", "diff", "ci_low",
-    "ci_high", "boot_low", "boot_high", "boot_kind", "p_diff", "p_equiv", "p_diff_adj",
-    "p_equiv_adj", "verdict", "mdd", "seeds_needed", "mean", "reference_mean", "paired_diff",
-    "paired_low", "paired_high", "paired_p", "levene_p", "method_reason",
-]  # fmt: skip
+    "family",
+    "group",
+    "train_size",
+    "strategy",
+    "reference",
+    "test",
+    "n",
+    "diff",
+    "ci_low",
+    "ci_high",
+    "boot_low",
+    "boot_high",
+    "boot_kind",
+    "p_diff",
+    "p_equiv",
+    "p_diff_adj",
+    "p_equiv_adj",
+    "verdict",
+    "mdd",
+    "seeds_needed",
+    "mean",
+    "reference_mean",
+    "paired_diff",
+    "paired_low",
+    "paired_high",
+    "paired_p",
+    "levene_p",
+    "method_reason",
+]
 
 
 def size_frame(cells: pd.DataFrame) -> pd.DataFrame:
@@ -102,10 +126,14 @@ def _welch(cell: pd.Series, ref: pd.Series, margin: float) -> dict[str, Any]:
     lower = float(sps.t.sf((diff + margin) / se, df))
     upper = float(sps.t.cdf((diff - margin) / se, df))
     return {
-        "test": "Welch t", "n": min(len(xa), len(xb)), "diff": diff, "ci_low": diff - half,
-        "ci_high": diff + half, "p_diff": float(2 * sps.t.sf(abs(diff) / se, df)),
+        "test": "Welch t",
+        "n": min(len(xa), len(xb)),
+        "diff": diff,
+        "ci_low": diff - half,
+        "ci_high": diff + half,
+        "p_diff": float(2 * sps.t.sf(abs(diff) / se, df)),
         "p_equiv": max(lower, upper),
-    }  # fmt: skip
+    }
 
 
 def _rows_for_size(
@@ -126,10 +154,17 @@ def _rows_for_size(
     for _, cell in at[at["strategy"] != FULL].iterrows():
         s = str(cell["strategy"])
         base = {
-            "family": "vs full", "group": group, "train_size": size, "strategy": s,
-            "reference": FULL, "mean": float(cell["mean"]), "reference_mean": float(ref["mean"]),
-            "mdd": math.nan, "seeds_needed": None, "verdict": "undecided",
-        }  # fmt: skip
+            "family": "vs full",
+            "group": group,
+            "train_size": size,
+            "strategy": s,
+            "reference": FULL,
+            "mean": float(cell["mean"]),
+            "reference_mean": float(ref["mean"]),
+            "mdd": math.nan,
+            "seeds_needed": None,
+            "verdict": "undecided",
+        }
         comp = decided.comparisons.get(s)
         if comp is None or comp.contrast.n < 2:
             rows.append({**base, **_welch(cell, ref, opts.margin), "boot_kind": "—"})
@@ -138,17 +173,32 @@ def _rows_for_size(
         low, high = c.interval()
         p_low, p_high = p.interval()
         boot_low, boot_high, kind = _bootstrap(cell, ref, correct)
-        rows.append({
-            **base,
-            "test": "block model" if c.method == "pooled" else "paired t", "n": c.n,
-            "diff": c.diff, "ci_low": low, "ci_high": high, "boot_low": boot_low,
-            "boot_high": boot_high, "boot_kind": kind, "p_diff": comp.p_diff,
-            "p_equiv": comp.p_equiv, "p_diff_adj": comp.p_diff_adj,
-            "p_equiv_adj": comp.p_equiv_adj, "verdict": comp.verdict, "mdd": comp.mdd,
-            "seeds_needed": comp.runs_needed, "paired_diff": p.diff, "paired_low": p_low,
-            "paired_high": p_high, "paired_p": p.p_two(), "levene_p": decided.analysis.levene_p,
-            "method_reason": decided.analysis.reason,
-        })  # fmt: skip
+        rows.append(
+            {
+                **base,
+                "test": "block model" if c.method == "pooled" else "paired t",
+                "n": c.n,
+                "diff": c.diff,
+                "ci_low": low,
+                "ci_high": high,
+                "boot_low": boot_low,
+                "boot_high": boot_high,
+                "boot_kind": kind,
+                "p_diff": comp.p_diff,
+                "p_equiv": comp.p_equiv,
+                "p_diff_adj": comp.p_diff_adj,
+                "p_equiv_adj": comp.p_equiv_adj,
+                "verdict": comp.verdict,
+                "mdd": comp.mdd,
+                "seeds_needed": comp.runs_needed,
+                "paired_diff": p.diff,
+                "paired_low": p_low,
+                "paired_high": p_high,
+                "paired_p": p.p_two(),
+                "levene_p": decided.analysis.levene_p,
+                "method_reason": decided.analysis.reason,
+            }
+        )
     return rows
 
 

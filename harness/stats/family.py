@@ -176,7 +176,14 @@ def decide_size(
             else (math.nan, None)
         )
         out[s] = Comparison(
-            c, analysis.paired[s], p_diff[i], p_equiv[i], float(adj_diff[i]), float(adj_equiv[i]),
-            verdicts[s], mdd, needed,
-        )  # fmt: skip
+            c,
+            analysis.paired[s],
+            p_diff[i],
+            p_equiv[i],
+            float(adj_diff[i]),
+            float(adj_equiv[i]),
+            verdicts[s],
+            mdd,
+            needed,
+        )
     return SizeVerdicts(out, analysis, looks)

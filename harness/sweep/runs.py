@@ -56,9 +56,16 @@ def _overrides(
     if search and spec.search_steps is not None:  # low-fidelity search: the run's first steps
         phase.append(f"train.stop_step={spec.search_steps}")
     return [
-        *spec.trial_base, *share, *cell.overrides(), *(f"{ranges[k].override_key}={v!r}" for k, v in params.items()),
-        *tracker, f"seed={seed}", *data, *phase, f"record_path='{path}'",
-    ]  # fmt: skip
+        *spec.trial_base,
+        *share,
+        *cell.overrides(),
+        *(f"{ranges[k].override_key}={v!r}" for k, v in params.items()),
+        *tracker,
+        f"seed={seed}",
+        *data,
+        *phase,
+        f"record_path='{path}'",
+    ]
 
 
 def boundary_params(
@@ -131,9 +138,12 @@ def _run(sweep: Sweep, cell: Cell, name: str, **kwargs: Any) -> dict[str, Any]:
     earlier attempt that died before its record (a retried claim) is deleted first."""
     sweep.tracker.drop_runs(_parent(sweep, cell), name)
     rec, _ = run_trial(
-        tracker=sweep.tracker, parent_run_id=_parent(sweep, cell), run_name=name,
-        experiment=sweep.experiment, **kwargs,
-    )  # fmt: skip
+        tracker=sweep.tracker,
+        parent_run_id=_parent(sweep, cell),
+        run_name=name,
+        experiment=sweep.experiment,
+        **kwargs,
+    )
     return rec
 
 
@@ -211,9 +221,13 @@ def run_search(sweep: Sweep, cell: Cell, trial: optuna.Trial) -> dict[str, Any]:
     try:
         with heartbeat(sweep.search[cell.id], trial, spec.heartbeat_s):
             rec = _run(
-                sweep, cell, name, spec=trial_spec, report=report,
+                sweep,
+                cell,
+                name,
+                spec=trial_spec,
+                report=report,
                 extra=_extra(sweep, cell, "search", trial.number, params),
-            )  # fmt: skip
+            )
     except BaseException:  # Ctrl-C / kill: give the claim back so a re-run retries it
         # (unless its record is written: then the re-run adopts it, and a retry would duplicate it)
         if not path.is_file() and void(sweep.search[cell.id], trial_id(trial), "interrupted"):

@@ -37,9 +37,13 @@ LAUNCHER_DEFAULTS: dict[str, Any] = {
     "name": "local",
     # slurm (submitit): one array job of n_jobs tasks, each `harness worker <file> <overrides>`
     "n_jobs": None,  # tasks in the array; null -> `workers`
-    "partition": None, "account": None, "qos": None,
+    "partition": None,
+    "account": None,
+    "qos": None,
     "time_min": 240,  # per job, minutes
-    "gpus_per_job": 1, "cpus_per_job": 4, "mem_gb": None,
+    "gpus_per_job": 1,
+    "cpus_per_job": 4,
+    "mem_gb": None,
     "cluster": None,  # submitit executor: null (slurm if sbatch is found, else local), slurm, local, debug
     "folder": None,  # submitit's job files and logs; null -> <out>/slurm
     "setup": [],  # shell lines run before the worker (module load, venv activation)
@@ -48,8 +52,9 @@ LAUNCHER_DEFAULTS: dict[str, Any] = {
     # ray: n_workers tasks on a Ray cluster, each running the worker loop
     "address": None,  # null: a running cluster if there is one, else a local one; "auto"; "ray://head:10001"
     "n_workers": None,  # null -> `workers`
-    "gpus_per_worker": 1, "cpus_per_worker": 1,  # Ray resources per task (fractional GPUs allowed)
-}  # fmt: skip
+    "gpus_per_worker": 1,
+    "cpus_per_worker": 1,  # Ray resources per task (fractional GPUs allowed)
+}
 
 
 @dataclass(frozen=True)

@@ -82,9 +82,11 @@ def open_sweep(spec: SweepSpec) -> Sweep:
     for cell in spec.cells:
         for kind, into in (("search", sweep.search), ("confirm", sweep.confirm)):
             into[cell.id] = create_study(
-                storage, f"{spec.name}/{cell.id}/{kind}", spec.metric,
+                storage,
+                f"{spec.name}/{cell.id}/{kind}",
+                spec.metric,
                 make_pruner(spec.pruner, max_steps),
-            )  # fmt: skip
+            )
     return sweep
 
 
@@ -154,10 +156,12 @@ def prepare(sweep: Sweep) -> None:
         known = "mlflow_parent_run_id" in search.user_attrs
         if not known or not sweep.tracker.has_run(search.user_attrs["mlflow_parent_run_id"]):
             tags = {
-                "sweep": spec.name, "cell_id": cell.id, "phase": "cell",
+                "sweep": spec.name,
+                "cell_id": cell.id,
+                "phase": "cell",
                 "out": str(spec.out.resolve()),  # two sweeps of one name are told apart by folder
                 **{k: str(v) for k, v in cell.values},
-            }  # fmt: skip
+            }
             run_id = sweep.tracker.start_parent(
                 run_name(cell, "cell"),
                 tags,

@@ -132,9 +132,15 @@ def _search(path: Path, s: dict[str, Any]) -> dict[str, Any]:
     if metric not in selectable_metrics():
         raise err(path, "search.metric", f"cannot select on {metric!r}", selectable_metrics())
     return {
-        "n_trials": n, "search_steps": steps, "metric": metric, "space": space, "strategy_space": per, "sampler": sampler,
-        "pruner": pruner, "heartbeat_s": whole(path, "search.heartbeat_s", s.get("heartbeat_s", 10), 1),
-    }  # fmt: skip
+        "n_trials": n,
+        "search_steps": steps,
+        "metric": metric,
+        "space": space,
+        "strategy_space": per,
+        "sampler": sampler,
+        "pruner": pruner,
+        "heartbeat_s": whole(path, "search.heartbeat_s", s.get("heartbeat_s", 10), 1),
+    }
 
 
 def _budget(path: Path, value: Any) -> float | None:
@@ -236,20 +242,32 @@ def load_sweep(path: str | Path, overrides: list[str] | tuple[str, ...] = ()) ->
     search = _search(path, mapping(path, "search", raw.get("search")))
     if reuse and search["search_steps"] is not None:
         raise err(
-            path, "search.steps",
+            path,
+            "search.steps",
             "search trials stop early, so none can stand in for a confirmation run: drop "
             "search.steps or confirm.reuse_search_run",
-        )  # fmt: skip
+        )
     opts = report_opts(path, raw)
     seeds = seed_list(path, confirm.get("seeds", 3))
     return SweepSpec(
-        name=name, path=path, base=list(base), grid=_grid(path, raw.get("grid")),
+        name=name,
+        path=path,
+        base=list(base),
+        grid=_grid(path, raw.get("grid")),
         **search,
-        seeds=seeds, reuse_search_run=reuse, data_seeds=data_seeds,
-        seeds_max=opts.seeds_max if opts.sequential else 0, margin=opts.margin, alpha=opts.alpha,
-        spending=opts.spending, seeds_per_draw=opts.look_step,
+        seeds=seeds,
+        reuse_search_run=reuse,
+        data_seeds=data_seeds,
+        seeds_max=opts.seeds_max if opts.sequential else 0,
+        margin=opts.margin,
+        alpha=opts.alpha,
+        spending=opts.spending,
+        seeds_per_draw=opts.look_step,
         budget_minutes=_budget(path, raw.get("budget")),
-        storage=storage, out=out,
-        workers=workers, tracker=_tracker(path, raw.get("tracker")), raw=raw,
+        storage=storage,
+        out=out,
+        workers=workers,
+        tracker=_tracker(path, raw.get("tracker")),
+        raw=raw,
         launcher=_launcher(path, raw.get("launcher"), workers),
-    )  # fmt: skip
+    )

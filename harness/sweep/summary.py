@@ -38,11 +38,13 @@ def cell_summary(sweep: Sweep, cell: Cell) -> tuple[dict[str, str], dict[str, fl
     )
     params.update({f"best.{k}": f"{v:.4g}" for k, v in (done[0].get("params") or {}).items()})
     metrics: dict[str, Any] = {
-        "confirm_runs": float(len(scores)), f"{test}_mean": mean,
-        f"{test}_ci_low": mean - half, f"{test}_ci_high": mean + half,
+        "confirm_runs": float(len(scores)),
+        f"{test}_mean": mean,
+        f"{test}_ci_low": mean - half,
+        f"{test}_ci_high": mean + half,
         "train_time_s_mean": statistics.fmean(float(r["train_time_s"]) for r in done),
         "trainable_params": float(done[0]["trainable_params"]),
-    }  # fmt: skip
+    }
     return params, {k: v for k, v in metrics.items() if math.isfinite(v)}
 
 

@@ -10,9 +10,16 @@ from pathlib import Path
 
 # word -> entity type; a name may be followed by a surname (I- tag of the same type)
 ENTITIES = {
-    "alice": "PER", "bob": "PER", "carol": "PER", "paris": "LOC", "london": "LOC",
-    "acme": "ORG", "globex": "ORG", "german": "MISC", "french": "MISC",
-}  # fmt: skip
+    "alice": "PER",
+    "bob": "PER",
+    "carol": "PER",
+    "paris": "LOC",
+    "london": "LOC",
+    "acme": "ORG",
+    "globex": "ORG",
+    "german": "MISC",
+    "french": "MISC",
+}
 SECOND = {"PER": "smith", "ORG": "corp", "LOC": "city", "MISC": "style"}
 FILLER = ["the", "met", "in", "visited", "today", "said", "and", "a", "report"]
 

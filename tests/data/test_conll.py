@@ -20,10 +20,16 @@ from harness.paths import package_model
 
 def _spec(data_dir: Path, train_size: int = 40, val_size: int = 20, *extra: str) -> DataSpec:
     return load_spec(
-        ["dataset=conll2003", f"dataset.data_dir={data_dir}", "head=token_linear",
-         f"dataset.train_size={train_size}", f"dataset.val_size={val_size}", "tracker=none",
-         *extra]
-    ).data  # fmt: skip
+        [
+            "dataset=conll2003",
+            f"dataset.data_dir={data_dir}",
+            "head=token_linear",
+            f"dataset.train_size={train_size}",
+            f"dataset.val_size={val_size}",
+            "tracker=none",
+            *extra,
+        ]
+    ).data
 
 
 @pytest.fixture(scope="module")
@@ -36,7 +42,10 @@ def test_read_conll_parses_sentences(tmp_path: Path) -> None:
     path.write_text(
         "-DOCSTART-\tO\n\nEU\tB-ORG\nrejects\tO\n\n\nPeter\tB-PER\nBlackburn\tI-PER", "utf-8"
     )
-    assert read_conll(path) == [(["EU", "rejects"], ["B-ORG", "O"]), (["Peter", "Blackburn"], ["B-PER", "I-PER"])]  # fmt: skip
+    assert read_conll(path) == [
+        (["EU", "rejects"], ["B-ORG", "O"]),
+        (["Peter", "Blackburn"], ["B-PER", "I-PER"]),
+    ]
 
 
 def test_read_conll_names_the_bad_line(tmp_path: Path) -> None:
@@ -205,7 +214,17 @@ def test_shared_conll2003_matches_the_official_counts(conll_dir: Path) -> None:
 def test_shared_conll2003_splits(conll_dir: Path) -> None:
     spec = dataclasses.replace(_spec(conll_dir, 200, 100))
     splits = make_token_splits(read_token_dataset(spec), spec)
-    assert splits.label_names == ["O", "B-LOC", "B-MISC", "B-ORG", "B-PER", "I-LOC", "I-MISC", "I-ORG", "I-PER"]  # fmt: skip
+    assert splits.label_names == [
+        "O",
+        "B-LOC",
+        "B-MISC",
+        "B-ORG",
+        "B-PER",
+        "I-LOC",
+        "I-MISC",
+        "I-ORG",
+        "I-PER",
+    ]
     assert (len(splits.train_words), len(splits.val_words), len(splits.test_words)) == (
         200,
         100,
@@ -225,7 +244,7 @@ def test_hub_path_reads_word_and_tag_columns(tmp_path: Path) -> None:
         (folder / f"{split}.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows))
     spec = load_spec(
         ["dataset=conll2003", f"dataset.hub_name={folder}", "head=token_linear", "tracker=none"]
-    ).data  # fmt: skip
+    ).data
     raw = read_token_dataset(spec)
     assert raw.pool[0] == (["Alice", "met", "Bob"], ["B-PER", "O", "B-PER"])
     assert len(raw.pool) == len(raw.test) == 4
@@ -239,13 +258,24 @@ def test_hub_path_validates_on_the_named_dev_split(tmp_path: Path) -> None:
     folder.mkdir()
     row = {"tokens": ["Alice", "met", "Bob"], "ner_tags": ["B-PER", "O", "B-PER"]}
     dev = {"tokens": ["Paris", "said"], "ner_tags": ["B-LOC", "O"]}
-    for split, rows in (("train", [row, {**dev, "tokens": ["Rome", "x"]}] * 3), ("validation", [dev] * 2), ("test", [row])):  # fmt: skip
+    for split, rows in (
+        ("train", [row, {**dev, "tokens": ["Rome", "x"]}] * 3),
+        ("validation", [dev] * 2),
+        ("test", [row]),
+    ):
         (folder / f"{split}.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows))
     spec = load_spec(
-        ["dataset=conll2003", "dataset.format=hub", f"dataset.hub_name={folder}",
-         "dataset.val_split=validation", "dataset.train_size=6", "dataset.val_size=2",
-         "head=token_linear", "tracker=none"]
-    ).data  # fmt: skip
+        [
+            "dataset=conll2003",
+            "dataset.format=hub",
+            f"dataset.hub_name={folder}",
+            "dataset.val_split=validation",
+            "dataset.train_size=6",
+            "dataset.val_size=2",
+            "head=token_linear",
+            "tracker=none",
+        ]
+    ).data
     splits = make_token_splits(read_token_dataset(spec), spec)
     assert splits.val_words == [["Paris", "said"]] * 2
     assert len(splits.train_words) == 6  # the whole train split: nothing carved

@@ -29,8 +29,15 @@ SIZES = {
     "glue_sst2": (10_000, None, 872),
 }
 CLASSES = {"sst2": 2, "sst5": 5, "trec": 6, "subj": 2, "cr": 2, "mpqa": 2, "glue_sst2": 2}
-METRIC = {"sst2": "accuracy", "subj": "accuracy", "glue_sst2": "accuracy", "sst5": "macro_f1",
-          "trec": "macro_f1", "cr": "macro_f1", "mpqa": "macro_f1"}  # fmt: skip
+METRIC = {
+    "sst2": "accuracy",
+    "subj": "accuracy",
+    "glue_sst2": "accuracy",
+    "sst5": "macro_f1",
+    "trec": "macro_f1",
+    "cr": "macro_f1",
+    "mpqa": "macro_f1",
+}
 
 
 @pytest.fixture

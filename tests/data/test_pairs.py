@@ -56,8 +56,10 @@ def test_encode_splits_encodes_every_split_as_pairs(tmp_path: Path, tokenizer: A
 
 
 def _hub_pairs(tmp_path: Path) -> Path:
-    rename = [{"sentence1": r["premise"], "sentence2": r["hypothesis"], "label": i % 2}
-              for i, r in enumerate(pair_rows(120))]  # fmt: skip
+    rename = [
+        {"sentence1": r["premise"], "sentence2": r["hypothesis"], "label": i % 2}
+        for i, r in enumerate(pair_rows(120))
+    ]
     dev = [{**r, "sentence1": f"dev {r['sentence1']}"} for r in rename[:30]]
     test = [{**r, "sentence1": f"test {r['sentence1']}"} for r in rename[:24]]
     return write_hub_folder(
@@ -67,10 +69,16 @@ def _hub_pairs(tmp_path: Path) -> Path:
 
 def test_hub_pairs_with_a_dev_split(tmp_path: Path) -> None:
     spec = load_spec(
-        [*SMALL, "dataset=hub", f"dataset.hub_name={_hub_pairs(tmp_path)}",
-         "dataset.text_column=sentence1", "dataset.text_pair_column=sentence2",
-         "dataset.val_split=validation", "dataset.test_split=test"]
-    ).data  # fmt: skip
+        [
+            *SMALL,
+            "dataset=hub",
+            f"dataset.hub_name={_hub_pairs(tmp_path)}",
+            "dataset.text_column=sentence1",
+            "dataset.text_pair_column=sentence2",
+            "dataset.val_split=validation",
+            "dataset.test_split=test",
+        ]
+    ).data
     raw = read_dataset(spec)  # the same datasets.load_dataset call an online user makes
     assert raw.val is not None and len(raw.val) == 30 and raw.val.pairs is not None
     splits = make_splits(raw, spec)
@@ -81,10 +89,15 @@ def test_hub_pairs_with_a_dev_split(tmp_path: Path) -> None:
 def test_pair_trials_run_on_local_files_and_a_hub_folder(tmp_path: Path, run_tiny: Any) -> None:
     local, _ = run_tiny(*write_pairs(tmp_path / "pairs"), "dataset.train_size=64")
     hub, _ = run_tiny(
-        "dataset=hub", f"dataset.hub_name={_hub_pairs(tmp_path)}", "dataset.val_split=validation",
-        "dataset.test_split=test", "dataset.text_column=sentence1",
-        "dataset.text_pair_column=sentence2", "dataset.train_size=64", "dataset.val_size=30",
-    )  # fmt: skip
+        "dataset=hub",
+        f"dataset.hub_name={_hub_pairs(tmp_path)}",
+        "dataset.val_split=validation",
+        "dataset.test_split=test",
+        "dataset.text_column=sentence1",
+        "dataset.text_pair_column=sentence2",
+        "dataset.train_size=64",
+        "dataset.val_size=30",
+    )
     for rec in (local, hub):
         assert rec["status"] == "completed", rec.get("error")
     assert (local["train_size"], local["test_size"]) == (64, 24)

@@ -62,9 +62,15 @@ def test_hub_path_loads_through_datasets(tmp_path: Path) -> None:
     dev = [{"sentence": f"dev {i}", "label": i % 2} for i in range(6)]
     folder = _hub_folder(tmp_path, {"train": train, "validation": dev})
     spec = load_spec(
-        ["tracker=none", "dataset=hub", f"dataset.hub_name={folder}",
-         "dataset.text_column=sentence", "dataset.train_size=20", "dataset.val_size=5"]
-    )  # fmt: skip
+        [
+            "tracker=none",
+            "dataset=hub",
+            f"dataset.hub_name={folder}",
+            "dataset.text_column=sentence",
+            "dataset.train_size=20",
+            "dataset.val_size=5",
+        ]
+    )
     raw = read_dataset(spec.data)  # the same datasets.load_dataset call an online user makes
     assert raw.pool.texts == [r["sentence"] for r in train]
     assert raw.test.texts == [r["sentence"] for r in dev]

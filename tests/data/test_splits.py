@@ -153,9 +153,14 @@ def test_vendored_glue_sst2_is_a_sample_of_the_shared_copy(shared_datasets: Path
 def test_nesting_on_the_full_shared_sst2(shared_datasets: Path) -> None:
     files = shared_datasets / "sst2"
     base = load_spec(
-        ["tracker=none", "dataset=local", f"dataset.train_path={files / 'train.tsv'}",
-         f"dataset.test_path={files / 'dev.tsv'}", "dataset.text_column=sentence"]
-    ).data  # fmt: skip
+        [
+            "tracker=none",
+            "dataset=local",
+            f"dataset.train_path={files / 'train.tsv'}",
+            f"dataset.test_path={files / 'dev.tsv'}",
+            "dataset.text_column=sentence",
+        ]
+    ).data
     raw = read_dataset(base)
     assert len(raw.pool) == 67_349
     small, large = make_splits(raw, _sized(base, 100)), make_splits(raw, _sized(base, 5000))

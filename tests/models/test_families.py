@@ -20,8 +20,16 @@ from harness.specs import TINY_FAMILIES
 
 CPU = torch.device("cpu")
 LAYERWISE = {
-    "bert", "roberta", "electra", "deberta-v2", "distilbert", "modernbert", "gpt2", "llama", "qwen2",
-}  # fmt: skip
+    "bert",
+    "roberta",
+    "electra",
+    "deberta-v2",
+    "distilbert",
+    "modernbert",
+    "gpt2",
+    "llama",
+    "qwen2",
+}
 DECODERS = {"gpt2", "llama", "qwen2"}
 STRATEGIES = ("full", "head_only", "top_k", "lora")
 RunTrial = Callable[..., tuple[dict[str, Any], Path]]

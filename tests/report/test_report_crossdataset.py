@@ -21,9 +21,16 @@ from harness.report.crossfindings import majority_verdict
 
 def _verdict(group: str, strategy: str, size: int, verdict: str, diff: float) -> dict[str, object]:
     return {
-        "family": "vs full", "group": group, "train_size": size, "strategy": strategy,
-        "reference": "full", "verdict": verdict, "diff": diff, "ci_low": diff - 1, "ci_high": diff + 1,
-    }  # fmt: skip
+        "family": "vs full",
+        "group": group,
+        "train_size": size,
+        "strategy": strategy,
+        "reference": "full",
+        "verdict": verdict,
+        "diff": diff,
+        "ci_low": diff - 1,
+        "ci_high": diff + 1,
+    }
 
 
 def _section(text: str, title: str) -> str:
@@ -43,18 +50,20 @@ def test_suites_group_datasets_that_share_every_other_axis() -> None:
 
 def test_verdict_counts_count_wins_ties_and_losses_per_strategy_and_size() -> None:
     suite = Suite("", (("a", "dataset=a"), ("b", "dataset=b"), ("c", "dataset=c")))
-    verdicts = pd.DataFrame([
-        _verdict("dataset=a", "lora", 100, "better", 3.0),
-        _verdict("dataset=b", "lora", 100, "better", 2.0),
-        _verdict("dataset=c", "lora", 100, "worse", -4.0),
-        _verdict("dataset=a", "lora", 1000, "equivalent", 0.1),
-        _verdict("dataset=b", "lora", 1000, "undecided", -0.8),
-        _verdict("dataset=c", "lora", 1000, "equivalent", 0.2),
-        _verdict("dataset=a", "head_only", 100, "worse", -5.0),
-        _verdict("dataset=b", "head_only", 100, "worse", -6.0),  # none on c: not compared
-        _verdict("dataset=z", "head_only", 100, "better", 1.0),  # another suite: not counted
-        {**_verdict("dataset=c", "head_only", 100, "best", 0.0), "family": "vs best"},
-    ])  # fmt: skip
+    verdicts = pd.DataFrame(
+        [
+            _verdict("dataset=a", "lora", 100, "better", 3.0),
+            _verdict("dataset=b", "lora", 100, "better", 2.0),
+            _verdict("dataset=c", "lora", 100, "worse", -4.0),
+            _verdict("dataset=a", "lora", 1000, "equivalent", 0.1),
+            _verdict("dataset=b", "lora", 1000, "undecided", -0.8),
+            _verdict("dataset=c", "lora", 1000, "equivalent", 0.2),
+            _verdict("dataset=a", "head_only", 100, "worse", -5.0),
+            _verdict("dataset=b", "head_only", 100, "worse", -6.0),  # none on c: not compared
+            _verdict("dataset=z", "head_only", 100, "better", 1.0),  # another suite: not counted
+            {**_verdict("dataset=c", "head_only", 100, "best", 0.0), "family": "vs best"},
+        ]
+    )
     counts = verdict_counts(verdicts, suite).set_index(["strategy", "train_size"])
     assert counts.loc[("lora", 100), ["better", "equivalent", "worse", "undecided"]].tolist() == [
         2,

@@ -10,9 +10,12 @@ from harness.report.options import ReportOptions
 from harness.report.verdicts import verdict_table
 
 COSTS = {
-    "full": (100.0, 22_000_000), "lora": (60.0, 150_000), "head_only": (5.0, 770),
-    "llrd": (120.0, 22_000_000), "reinit_top": (100.0, 22_000_000),
-}  # fmt: skip
+    "full": (100.0, 22_000_000),
+    "lora": (60.0, 150_000),
+    "head_only": (5.0, 770),
+    "llrd": (120.0, 22_000_000),
+    "reinit_top": (100.0, 22_000_000),
+}
 OPTS = ReportOptions(margin=1.0, alpha=0.05, seeds_min=8, seeds_max=8)
 
 
@@ -23,18 +26,39 @@ def summary(
     rows = []
     for (strategy, size), accs in sorted(cells.items()):
         time_s, params = COSTS[strategy]
-        rows.append({
-            "group": "", "strategy": strategy, "train_size": size, "state": "ok",
-            "mean": sum(accs) / len(accs), "seed_acc": {(i, 0): a for i, a in enumerate(accs)},
-            "run_paths": {}, "n_seeds": len(accs),
-            "train_time_s": time_s, "trainable_params": params, "n_records": 5, "n_failed": 0, "n_pruned": 0,
-        })  # fmt: skip
+        rows.append(
+            {
+                "group": "",
+                "strategy": strategy,
+                "train_size": size,
+                "state": "ok",
+                "mean": sum(accs) / len(accs),
+                "seed_acc": {(i, 0): a for i, a in enumerate(accs)},
+                "run_paths": {},
+                "n_seeds": len(accs),
+                "train_time_s": time_s,
+                "trainable_params": params,
+                "n_records": 5,
+                "n_failed": 0,
+                "n_pruned": 0,
+            }
+        )
     for strategy, size in missing:
-        rows.append({
-            "group": "", "strategy": strategy, "train_size": size, "state": "missing",
-            "mean": float("nan"), "seed_acc": {}, "run_paths": {}, "n_seeds": 0,
-            "train_time_s": float("nan"), "trainable_params": float("nan"), "n_records": 0,
-        })  # fmt: skip
+        rows.append(
+            {
+                "group": "",
+                "strategy": strategy,
+                "train_size": size,
+                "state": "missing",
+                "mean": float("nan"),
+                "seed_acc": {},
+                "run_paths": {},
+                "n_seeds": 0,
+                "train_time_s": float("nan"),
+                "trainable_params": float("nan"),
+                "n_records": 0,
+            }
+        )
     return pd.DataFrame(rows)
 
 
@@ -45,12 +69,16 @@ def _runs(mean: float, sd: float, seed: int, shared: np.ndarray) -> list[float]:
 
 
 SHARED = np.random.default_rng(0).normal(0.0, 0.01, size=8)
-KNOWN = summary({
-    ("full", 100): _runs(0.70, 0.002, 1, SHARED), ("lora", 100): _runs(0.75, 0.002, 2, SHARED),
-    ("head_only", 100): _runs(0.72, 0.04, 3, SHARED),
-    ("full", 1000): _runs(0.83, 0.001, 4, SHARED), ("lora", 1000): _runs(0.831, 0.001, 5, SHARED),
-    ("head_only", 1000): _runs(0.78, 0.002, 6, SHARED),
-})  # fmt: skip
+KNOWN = summary(
+    {
+        ("full", 100): _runs(0.70, 0.002, 1, SHARED),
+        ("lora", 100): _runs(0.75, 0.002, 2, SHARED),
+        ("head_only", 100): _runs(0.72, 0.04, 3, SHARED),
+        ("full", 1000): _runs(0.83, 0.001, 4, SHARED),
+        ("lora", 1000): _runs(0.831, 0.001, 5, SHARED),
+        ("head_only", 1000): _runs(0.78, 0.002, 6, SHARED),
+    }
+)
 
 
 def _verdict(table: pd.DataFrame, strategy: str, size: int) -> str:
@@ -107,10 +135,13 @@ def test_no_full_strategy_says_so() -> None:
 
 
 def test_cheapest_within_one_point_names_cheaper_strategy() -> None:
-    close = summary({
-        ("full", 500): [0.85, 0.86, 0.87], ("head_only", 500): [0.855, 0.85, 0.86],
-        ("lora", 500): [0.80, 0.81, 0.80],
-    })  # fmt: skip
+    close = summary(
+        {
+            ("full", 500): [0.85, 0.86, 0.87],
+            ("head_only", 500): [0.855, 0.85, 0.86],
+            ("lora", 500): [0.80, 0.81, 0.80],
+        }
+    )
     line = cheapest_within(close)[0]
     assert "by train time head_only (85.5; 5.0 s vs 100.0 s)" in line
     assert "by trainable params head_only (85.5; 770 vs 22M)" in line
@@ -119,10 +150,13 @@ def test_cheapest_within_one_point_names_cheaper_strategy() -> None:
 
 def test_cheapest_within_a_tie_in_cost_is_the_best_itself() -> None:
     """llrd trains as many parameters as reinit_top: that is not cheaper, whatever the names' order."""
-    close = summary({
-        ("full", 300): [0.79, 0.80, 0.78], ("llrd", 300): [0.81, 0.80, 0.82],
-        ("reinit_top", 300): [0.82, 0.81, 0.82],
-    })  # fmt: skip
+    close = summary(
+        {
+            ("full", 300): [0.79, 0.80, 0.78],
+            ("llrd", 300): [0.81, 0.80, 0.82],
+            ("reinit_top", 300): [0.82, 0.81, 0.82],
+        }
+    )
     line = cheapest_within(close)[0]
     assert line == (
         "At train_size=300, no cheaper strategy comes within 1 point of the best mean "

@@ -36,20 +36,26 @@ def _row(
     path: str, probs: object, labels: object, names: object, phase: str = "confirm"
 ) -> dict[str, object]:
     return {
-        "record_path": path, "phase": phase, "status": "completed", "test_probs": json.dumps(probs),
-        "test_labels": json.dumps(labels), "label_names": json.dumps(names),
-    }  # fmt: skip
+        "record_path": path,
+        "phase": phase,
+        "status": "completed",
+        "test_probs": json.dumps(probs),
+        "test_labels": json.dumps(labels),
+        "label_names": json.dumps(names),
+    }
 
 
 def test_only_multi_class_confirmation_runs_count() -> None:
     three = [[0.8, 0.1, 0.1], [0.1, 0.1, 0.8]]
-    records = pd.DataFrame([
-        _row("a.json", three, [0, 2], ["x", "y", "z"]),
-        _row("binary.json", [[0.9, 0.1], [0.2, 0.8]], [0, 1], ["neg", "pos"]),
-        _row("search.json", three, [0, 2], ["x", "y", "z"], phase="search"),
-        _row("bad.json", three, [0, 7], ["x", "y", "z"]),  # a label outside the probabilities
-        _row("unnamed.json", three, [0, 1], None),
-    ])  # fmt: skip
+    records = pd.DataFrame(
+        [
+            _row("a.json", three, [0, 2], ["x", "y", "z"]),
+            _row("binary.json", [[0.9, 0.1], [0.2, 0.8]], [0, 1], ["neg", "pos"]),
+            _row("search.json", three, [0, 2], ["x", "y", "z"], phase="search"),
+            _row("bad.json", three, [0, 7], ["x", "y", "z"]),  # a label outside the probabilities
+            _row("unnamed.json", three, [0, 1], None),
+        ]
+    )
     found = example_predictions(records)
     assert sorted(found) == ["a.json", "unnamed.json"]
     assert found["a.json"].predicted.tolist() == [0, 2]

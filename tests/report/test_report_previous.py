@@ -13,11 +13,18 @@ from harness.report.previous import previous_section
 def _summary(means: dict[tuple[str, int], float], sd: float = 0.01, n: int = 10) -> pd.DataFrame:
     return pd.DataFrame(
         [
-            {"group": "", "strategy": s, "train_size": size, "state": "ok", "mean": m, "std": sd,
-             "n_seeds": n}
+            {
+                "group": "",
+                "strategy": s,
+                "train_size": size,
+                "state": "ok",
+                "mean": m,
+                "std": sd,
+                "n_seeds": n,
+            }
             for (s, size), m in means.items()
         ]
-    )  # fmt: skip
+    )
 
 
 def test_each_cell_and_the_average_difference_are_stated(tmp_path: Path) -> None:

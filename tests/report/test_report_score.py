@@ -22,10 +22,16 @@ def test_the_selection_metric_names_the_score() -> None:
 
 
 def test_add_score_copies_the_metric_and_drops_the_ensemble_for_other_metrics() -> None:
-    rows = pd.DataFrame({
-        "val_entity_f1": [0.5], "test_entity_f1": [0.4], "train_entity_f1": [0.9],
-        "val_accuracy": [0.95], "test_accuracy": [0.94], "ensemble_test_accuracy": [0.96],
-    })  # fmt: skip
+    rows = pd.DataFrame(
+        {
+            "val_entity_f1": [0.5],
+            "test_entity_f1": [0.4],
+            "train_entity_f1": [0.9],
+            "val_accuracy": [0.95],
+            "test_accuracy": [0.94],
+            "ensemble_test_accuracy": [0.96],
+        }
+    )
     out = add_score(rows, Score("entity_f1"))
     assert out.loc[0, ["val_score", "test_score", "train_score"]].tolist() == [0.5, 0.4, 0.9]
     assert out.loc[0, "score_gap"] == pytest.approx(0.4)

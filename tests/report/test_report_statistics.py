@@ -52,17 +52,34 @@ def test_crossover_interpolates_in_log_size() -> None:
 
 
 def test_flags_are_counted_per_cell_and_falling_curves_are_found() -> None:
-    summary = pd.DataFrame([
-        {"group": "", "strategy": "full", "train_size": 100, "state": "ok",
-         "seed_acc": {(s, 0): 0.80 + 0.001 * s for s in range(4)}},
-        {"group": "", "strategy": "full", "train_size": 300, "state": "ok",
-         "seed_acc": {(s, 0): 0.70 + 0.001 * s for s in range(4)}},
-    ])  # fmt: skip
-    records = pd.DataFrame({
-        "group": "", "grid_strategy": "full", "grid_train_size": [100, 100, 300],
-        "phase": "confirm", "status": "completed",
-        "flags": [json.dumps(["still_improving"]), None, "[]"],
-    })  # fmt: skip
+    summary = pd.DataFrame(
+        [
+            {
+                "group": "",
+                "strategy": "full",
+                "train_size": 100,
+                "state": "ok",
+                "seed_acc": {(s, 0): 0.80 + 0.001 * s for s in range(4)},
+            },
+            {
+                "group": "",
+                "strategy": "full",
+                "train_size": 300,
+                "state": "ok",
+                "seed_acc": {(s, 0): 0.70 + 0.001 * s for s in range(4)},
+            },
+        ]
+    )
+    records = pd.DataFrame(
+        {
+            "group": "",
+            "grid_strategy": "full",
+            "grid_train_size": [100, 100, 300],
+            "phase": "confirm",
+            "status": "completed",
+            "flags": [json.dumps(["still_improving"]), None, "[]"],
+        }
+    )
     flags = cell_flags(records, summary)
     assert flags[("", "full", 100)] == ["still_improving (1 of 2 runs)"]
     assert flags[("", "full", 300)][0].startswith("curve_falls (below full@100 by 10.0 points")
@@ -71,12 +88,16 @@ def test_flags_are_counted_per_cell_and_falling_curves_are_found() -> None:
 def test_runs_the_step_budget_ended_are_counted_per_cell_and_named() -> None:
     """Confirmation runs stopped by max_steps (no plateau yet) are named per cell, search runs and
     plateau stops are not; without any, the Trust section says nothing about the budget."""
-    records = pd.DataFrame({
-        "group": "", "grid_strategy": ["lora", "lora", "lora", "full", "full"],
-        "grid_train_size": 1000, "phase": ["confirm", "confirm", "search", "confirm", "confirm"],
-        "status": "completed",
-        "stopped_by": ["max_steps", "plateau", "max_steps", "plateau", "plateau"],
-    })  # fmt: skip
+    records = pd.DataFrame(
+        {
+            "group": "",
+            "grid_strategy": ["lora", "lora", "lora", "full", "full"],
+            "grid_train_size": 1000,
+            "phase": ["confirm", "confirm", "search", "confirm", "confirm"],
+            "status": "completed",
+            "stopped_by": ["max_steps", "plateau", "max_steps", "plateau", "plateau"],
+        }
+    )
     assert budget_ended(records) == {("", "lora", 1000): "1 of 2"}
     assert "lora@1000 (1 of 2)" in trust_section({}, None, budget_ended(records))
     plateau = records.assign(stopped_by="plateau")

@@ -26,8 +26,13 @@ def test_suite_golden_covers_every_verdict_and_both_views() -> None:
     text = SUITE_GOLDEN.read_text(encoding="utf-8")
     for verdict in ("▲ better", "≈ equivalent", "▼ worse", "? undecided"):
         assert verdict in text
-    for heading in ("## Across datasets", "### Average ranks", "### Bayesian signed-rank test",
-                    "### Crossover per dataset", "## Per-class results (multi-class tasks)"):  # fmt: skip
+    for heading in (
+        "## Across datasets",
+        "### Average ranks",
+        "### Bayesian signed-rank test",
+        "### Crossover per dataset",
+        "## Per-class results (multi-class tasks)",
+    ):
         assert f"\n{heading}" in text
     assert "](critical_difference.png)" in text and "](confusion_matrix_trec.png)" in text
 

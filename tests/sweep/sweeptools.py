@@ -279,9 +279,10 @@ def _check_mlflow(
     assert parent.info.status == parent_status, cell.id
     assert Path(parent.data.tags["out"]).is_dir()  # which folder's sweep this is
     confirmed = [
-        r["test_accuracy"] for r in recs.values()
+        r["test_accuracy"]
+        for r in recs.values()
         if r["phase"] == "confirm" and r["status"] == "completed" and r["test_accuracy"] is not None
-    ]  # fmt: skip
+    ]
     if parent_status == "FINISHED":  # the cell's summary, comparable across parents
         assert parent.data.params["strategy"] == str(cell.as_dict["strategy"])
         assert parent.data.metrics["confirm_runs"] == len(confirmed)

@@ -23,8 +23,10 @@ def test_cells_and_runs_are_named_by_what_varies() -> None:
     suite = Cell((("dataset", "sst5"), ("strategy", "lora"), ("train_size", 300)))
     tuned = Cell((("optimizer.lr", 0.001), ("strategy", "full"), ("train_size", 100)))
     assert [cell_label(c) for c in (default, suite, tuned)] == [
-        "lora@300", "sst5 lora@300", "lr=0.001 full@100",
-    ]  # fmt: skip
+        "lora@300",
+        "sst5 lora@300",
+        "lr=0.001 full@100",
+    ]
     assert run_name(default, "cell") == "lora@300"
     assert run_name(default, "search", 4) == "lora@300 search #4"
     assert run_name(suite, "confirm", seed=2) == "sst5 lora@300 seed 2"

@@ -37,8 +37,11 @@ def _line(metric: str, phase: str, rec: dict[str, object]) -> str:
 )
 def test_progress_shows_the_selection_metric(metric: str, phase: str, expected: str) -> None:
     rec = {
-        "val_accuracy": 0.81, "test_accuracy": 0.79, "val_entity_f1": 0.45, "test_entity_f1": 0.40,
-    }  # fmt: skip
+        "val_accuracy": 0.81,
+        "test_accuracy": 0.79,
+        "val_entity_f1": 0.45,
+        "test_entity_f1": 0.40,
+    }
     line = _line(metric, phase, rec)
     assert expected in line and f"best {metric} 0.500" in line
 

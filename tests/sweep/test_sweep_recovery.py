@@ -98,11 +98,22 @@ def test_record_written_but_mlflow_run_orphaned_is_adopted_and_logged_once(tmp_p
     path = sweep.record_path(cell, "search", f"trial-{trial.number:04d}")
     trial.set_user_attr("record", str(path))
     rec = fake_record(
-        status="completed", error=None, val_accuracy=0.75, strategy="head_only",
-        train_size=32, seed=0, lr=lr, phase="search", sweep="smoke",
-        cell_id=cell.id, trial_number=trial.number, params={"lr": lr}, history=[],
-        config={"train": {"test_eval": False}}, test_accuracy=None,
-    )  # fmt: skip
+        status="completed",
+        error=None,
+        val_accuracy=0.75,
+        strategy="head_only",
+        train_size=32,
+        seed=0,
+        lr=lr,
+        phase="search",
+        sweep="smoke",
+        cell_id=cell.id,
+        trial_number=trial.number,
+        params={"lr": lr},
+        history=[],
+        config={"train": {"test_eval": False}},
+        test_accuracy=None,
+    )
     write_record(path, rec)
     parent = study.user_attrs["mlflow_parent_run_id"]
     client = mlflow.MlflowClient(tracking_uri=sweep.tracker.uri)

@@ -46,9 +46,11 @@ def test_a_narrow_lr_range_and_a_short_budget_are_flagged_and_findings_suspect(
     run = SweepRun.make(tmp_path, sweep_file, ("tracker=none",))
     run.run()
     confirm = {
-        cell.id: [read_record(p) for p in sorted((run.records_dir / cell.slug / "confirm").glob("*.json"))]
+        cell.id: [
+            read_record(p) for p in sorted((run.records_dir / cell.slug / "confirm").glob("*.json"))
+        ]
         for cell in run.spec.cells
-    }  # fmt: skip
+    }
     assert {len(recs) for recs in confirm.values()} == {2}
     for recs in confirm.values():
         assert all("lr_at_boundary" in r["flags"] for r in recs)

@@ -28,8 +28,11 @@ def test_slurm_launcher_jobs_run_harness_worker_and_finish_the_sweep(tmp_path: P
     overrides += ["launcher.n_jobs=2", "launcher.gpus_per_job=0", "launcher.cpus_per_job=1"]
     sweep = subprocess.Popen(
         harness_cmd("sweep", "sweeps/smoke.yaml", *overrides),
-        cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-    )  # fmt: skip
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     out, err = sweep.communicate(timeout=300)
     assert sweep.returncode == 0, err[-3000:]
     assert "local: submitted 2 jobs" in out
@@ -68,7 +71,7 @@ def test_ray_launcher_runs_workers_as_ray_tasks(tmp_path: Path) -> None:
     done = subprocess.run(
         [sys.executable, "-c", script, "sweeps/smoke.yaml", *overrides],
         cwd=ROOT, capture_output=True, text=True, timeout=900,  # a hang guard: Ray's start-up
-    )  # fmt: skip                                             # took > 300 s on a loaded machine
+    )  # took > 300 s on a loaded machine
     assert done.returncode == 0, done.stderr[-3000:]
     assert "gpu ask exit 2" in done.stdout and "the Ray cluster has 0 GPUs" in done.stderr
     assert "ray: 2 workers" in done.stdout

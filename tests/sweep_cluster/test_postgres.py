@@ -25,8 +25,11 @@ def test_three_workers_finish_the_smoke_sweep_exactly_once(pg_url: str, tmp_path
     overrides = ["workers=3", f"storage={pg_url}", f"out={tmp_path}", "tracker.name=none"]
     done = subprocess.run(
         harness_cmd("sweep", "sweeps/smoke.yaml", *overrides),
-        cwd=ROOT, capture_output=True, text=True, timeout=300,
-    )  # fmt: skip
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert done.returncode == 0, done.stderr[-3000:]
     state = assert_exact(ROOT / "sweeps/smoke.yaml", overrides)
     pids = {worker_pid(t) for cell in state.values() for t in CellState.valid(cell.search)}
@@ -110,8 +113,11 @@ def test_unreachable_storage_fails_at_once_naming_the_url(tmp_path: Path) -> Non
     # loaded CI machine took 16 s for the interpreter, imports and one refused connection.
     done = subprocess.run(
         harness_cmd("sweep", "sweeps/smoke.yaml", f"storage={url}", f"out={tmp_path}"),
-        cwd=ROOT, capture_output=True, text=True, timeout=60,
-    )  # fmt: skip
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert done.returncode == 2
     assert url in done.stderr and "cannot open the study storage" in done.stderr
     assert not (tmp_path / "records").exists()

@@ -20,8 +20,14 @@ def squad_dir() -> Path:
 def qa_overrides(tiny_overrides: list[str], squad_dir: Path) -> list[str]:
     """A QA trial on the fixture with the tiny model (128 positions: windows of 128, stride 32)."""
     return [
-        *tiny_overrides, "dataset=squad", f"dataset.train_path={squad_dir / 'train.json'}",
-        f"dataset.test_path={squad_dir / 'test.json'}", "dataset.max_length=128",
-        "dataset.doc_stride=32", "dataset.train_size=12", "dataset.val_size=4",
-        "train.batch_size=4", "train.drift_examples=4",
-    ]  # fmt: skip
+        *tiny_overrides,
+        "dataset=squad",
+        f"dataset.train_path={squad_dir / 'train.json'}",
+        f"dataset.test_path={squad_dir / 'test.json'}",
+        "dataset.max_length=128",
+        "dataset.doc_stride=32",
+        "dataset.train_size=12",
+        "dataset.val_size=4",
+        "train.batch_size=4",
+        "train.drift_examples=4",
+    ]

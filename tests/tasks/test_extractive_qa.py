@@ -135,10 +135,15 @@ def test_hub_squad_goes_through_load_dataset(
     def rows(name: str) -> list[dict[str, Any]]:
         questions = read_squad(str(squad_dir / name), "x")
         return [
-            {"id": q.id, "title": "t", "context": q.context, "question": q.question,
-             "answers": {"text": list(q.answers), "answer_start": list(q.starts)}}
+            {
+                "id": q.id,
+                "title": "t",
+                "context": q.context,
+                "question": q.question,
+                "answers": {"text": list(q.answers), "answer_start": list(q.starts)},
+            }
             for q in questions
-        ]  # fmt: skip
+        ]
 
     calls = []
 
@@ -147,8 +152,16 @@ def test_hub_squad_goes_through_load_dataset(
         return {"train": rows("train.json"), "validation": rows("test.json")}
 
     monkeypatch.setattr("harness.data.squad.load_hub_splits", fake_load)
-    spec = load_spec(["model=tiny", "tracker=none", "dataset=squad", "dataset.hub_name=squad",
-                      "dataset.train_size=10", "dataset.val_size=4"]).data  # fmt: skip
+    spec = load_spec(
+        [
+            "model=tiny",
+            "tracker=none",
+            "dataset=squad",
+            "dataset.hub_name=squad",
+            "dataset.train_size=10",
+            "dataset.val_size=4",
+        ]
+    ).data
     assert spec.train_path is None and spec.hub_name == "squad"
     raw = read_questions(spec)
     assert calls == [("squad", "train", "validation")]

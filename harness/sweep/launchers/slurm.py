@@ -44,12 +44,18 @@ def submit(spec: SweepSpec, args: list[str]) -> list[Any]:
     except Exception as exc:  # noqa: BLE001 - e.g. an unknown cluster name
         raise ConfigError("launcher.cluster", f"{type(exc).__name__}: {exc}") from None
     executor.update_parameters(
-        name=f"harness-{spec.name}", timeout_min=opts["time_min"],
-        gpus_per_node=opts["gpus_per_job"], cpus_per_task=opts["cpus_per_job"], mem_gb=opts["mem_gb"],
-        slurm_partition=opts["partition"], slurm_account=opts["account"], slurm_qos=opts["qos"],
-        slurm_array_parallelism=opts["n_jobs"], slurm_setup=list(opts["setup"]),
+        name=f"harness-{spec.name}",
+        timeout_min=opts["time_min"],
+        gpus_per_node=opts["gpus_per_job"],
+        cpus_per_task=opts["cpus_per_job"],
+        mem_gb=opts["mem_gb"],
+        slurm_partition=opts["partition"],
+        slurm_account=opts["account"],
+        slurm_qos=opts["qos"],
+        slurm_array_parallelism=opts["n_jobs"],
+        slurm_setup=list(opts["setup"]),
         slurm_additional_parameters=dict(opts["additional"]),
-    )  # fmt: skip
+    )
     command, cwd = worker_command(args), os.getcwd()
     with executor.batch():  # one array job on SLURM
         jobs = [
