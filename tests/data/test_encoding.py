@@ -43,7 +43,7 @@ def test_a_utf8_file_with_a_byte_order_mark_trains(
     """Excel's 'CSV UTF-8': the BOM is not part of the first column's name."""
     files = _files(tmp_path / "data", "utf-8", bom=True)
     assert main(["trial", *tiny_overrides, *files]) == 0, capsys.readouterr().err
-    assert capsys.readouterr().out.startswith("completed: full on local")
+    assert capsys.readouterr().out.startswith("completed: full on tiny (bert), local n=48")
     raw = read_dataset(load_spec([*tiny_overrides, *files]).data)
     assert raw.pool.texts[0].startswith("café ") and not raw.test.texts[0].startswith("\ufeff")
 
