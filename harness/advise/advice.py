@@ -9,6 +9,7 @@ applied to that average, and the advice says how many units' own answers agree w
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -136,6 +137,16 @@ def _mean_cost(costs: list[Cost]) -> Cost:
     return Cost(*(mean(k) for k in Cost.__dataclass_fields__))
 
 
+def _pooled_evidence(units: Sequence[UnitAdvice], chosen: str, rival: str | None) -> Evidence:
+    """Pooled advice rests on every unit's cells of the chosen strategy and its rival."""
+    carrying = {chosen, rival} - {None}
+    suspect = [f"{u.label}: {line}" for u in units for line in u.evidence.flag_lines(carrying)]
+    notes = sorted({note for u in units for note in u.evidence.notes})
+    choices = [(u.label, u.choice.strategy) for u in units]
+    cells = [c for u in units for c in u.evidence.cells if c.strategy in carrying]
+    return Evidence(cells, rival, [], suspect, notes, choices)
+
+
 def _pooled(study: Study, units: list[UnitAdvice]) -> UnitAdvice | None:
     """Average the units' predictions draw by draw over the strategies every unit ran."""
     if len(units) < 2:
@@ -149,7 +160,7 @@ def _pooled(study: Study, units: list[UnitAdvice]) -> UnitAdvice | None:
     points = [float(np.mean([u.of(c).score for u in units])) for c in common]
     positions = [units[0].of(c).position for c in common]
     choice, found = _decide(draws, common, points, positions, costs, study.margin)
-    evidence = Evidence.pooled(
+    evidence = _pooled_evidence(
         units, choice.strategy, rival_of(choice, {s.strategy: s.score for s in found})
     )
     return UnitAdvice("", f"pooled over {len(units)}", found, choice, evidence, draws)

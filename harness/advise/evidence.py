@@ -10,17 +10,27 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 from harness.advise.curve import Position
 from harness.advise.resample import CellDraws
 from harness.advise.rule import Choice
 from harness.advise.study import Study
 
-if TYPE_CHECKING:
-    from harness.advise.advice import StrategyAdvice, UnitAdvice
-
 __all__ = ["CellFact", "Evidence", "gather_evidence", "rival_of"]
+
+
+class Predicted(Protocol):
+    """A strategy's prediction at N as the evidence reads it (`advice.StrategyAdvice`)."""
+
+    @property
+    def strategy(self) -> str: ...
+
+    @property
+    def score(self) -> float: ...
+
+    @property
+    def position(self) -> Position: ...
 
 
 @dataclass(frozen=True)
@@ -45,16 +55,6 @@ class Evidence:
     suspect: list[str] = field(default_factory=list)  # flagged cells carrying the recommendation
     notes: list[str] = field(default_factory=list)
     unit_choices: list[tuple[str, str]] = field(default_factory=list)  # pooled: (unit, choice)
-
-    @staticmethod
-    def pooled(units: Sequence[UnitAdvice], chosen: str, rival: str | None) -> Evidence:
-        """Pooled advice rests on every unit's cells of the chosen strategy and its rival."""
-        carrying = {chosen, rival} - {None}
-        suspect = [f"{u.label}: {line}" for u in units for line in u.evidence.flag_lines(carrying)]
-        notes = sorted({note for u in units for note in u.evidence.notes})
-        choices = [(u.label, u.choice.strategy) for u in units]
-        cells = [c for u in units for c in u.evidence.cells if c.strategy in carrying]
-        return Evidence(cells, rival, [], suspect, notes, choices)
 
     def flag_lines(self, strategies: set[str | None]) -> list[str]:
         return [
@@ -100,7 +100,7 @@ def gather_evidence(
     cells: CellDraws,
     positions: Sequence[Position],
     choice: Choice,
-    found: Sequence[StrategyAdvice],
+    found: Sequence[Predicted],
 ) -> Evidence:
     """The cells each prediction uses, the report's verdicts there, flags and caveats."""
     facts = []

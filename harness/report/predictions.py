@@ -8,6 +8,7 @@ can be re-analysed without the sweep's records."""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -25,7 +26,7 @@ def write_predictions(records: pd.DataFrame, out_dir: Path) -> Path | None:
         return None
     done = records[(records["phase"] == "confirm") & (records["status"] == "completed")]
     arrays: dict[str, np.ndarray] = {}
-    paths = []
+    paths: list[str] = []
     for _, row in done.iterrows():
         decoded = decode_predictions(row["test_probs"], row["test_labels"])
         if decoded is None:
@@ -37,7 +38,9 @@ def write_predictions(records: pd.DataFrame, out_dir: Path) -> Path | None:
     if not paths:
         return None
     path = Path(out_dir) / PREDICTIONS_NPZ
-    np.savez_compressed(path, record_path=np.array(paths), **arrays)
+    arrays["record_path"] = np.array(paths)
+    savez: Any = np.savez_compressed  # numpy's stub reads **arrays as allow_pickle
+    savez(path, **arrays)
     return path
 
 

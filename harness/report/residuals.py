@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import matplotlib
 
@@ -32,7 +33,7 @@ def plot_residuals(analyses: dict[tuple[str, int], SizeAnalysis], path: Path) ->
         ax.set_xlabel("fitted (points)")
         ax.grid(True, alpha=0.3)
     axes[0][0].set_ylabel("residual (points)")
-    seen = {}
+    seen: dict[str, Any] = {}
     for ax in axes[0]:
         for handle, label in zip(*ax.get_legend_handles_labels(), strict=True):
             seen.setdefault(label, handle)

@@ -22,6 +22,7 @@ import math
 import warnings
 from collections.abc import Hashable, Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -96,7 +97,7 @@ class SizeAnalysis:
         return self.pooled if self.method == "pooled" else self.paired
 
 
-def block_frame(runs: Mapping[str, Mapping[Hashable, float]]) -> pd.DataFrame:
+def block_frame(runs: Mapping[str, Mapping[Any, float]]) -> pd.DataFrame:
     """Strategy -> {block: score in points} as the model's table: strategy, block, order (the
     block's position in the run sequence, blocks sorted: looks are prefixes of it) and score."""
     rows = [

@@ -10,9 +10,10 @@ from typing import TYPE_CHECKING, Any, TextIO
 from optuna.trial import TrialState
 
 from harness.sweep.eta import eta_seconds, remaining_runs, trial_costs
+from harness.sweep.names import cell_label
 
 if TYPE_CHECKING:
-    from harness.sweep.runner import Sweep
+    from harness.sweep.session import Sweep
     from harness.sweep.spec import Cell
 
 __all__ = ["Progress", "count_done"]
@@ -69,8 +70,6 @@ class Progress:
         return "n/a" if left is None else _dur(left)
 
     def trial_done(self, cell: Cell, phase: str, number: int, rec: dict[str, Any]) -> None:
-        from harness.sweep.runs import cell_label  # runs.py imports the session, which imports us
-
         done = sum(count_done(self.sweep).values())
         elapsed = time.perf_counter() - self.started
         best = self.sweep.search[cell.id]

@@ -11,7 +11,8 @@ import optuna
 from optuna.trial import FrozenTrial
 
 from harness.record import read_record
-from harness.sweep.runs import log_record, run_name, tell_record
+from harness.sweep.names import run_name
+from harness.sweep.runs import log_record, tell_record
 from harness.sweep.session import Sweep
 from harness.sweep.spec import Cell
 

@@ -15,13 +15,14 @@ from optuna.trial import FrozenTrial, TrialState
 from harness.config import load_spec
 from harness.record import read_record, write_record
 from harness.sweep._optuna_storage import set_trial_user_attr, trial_id
+from harness.sweep.names import run_name
 from harness.sweep.session import Sweep
 from harness.sweep.spec import Cell, SweepSpec
 from harness.sweep.study import heartbeat, void
 from harness.tracking import NoTracker
 from harness.trial import run_trial
 
-__all__ = ["cell_label", "log_record", "run_confirm", "run_name", "run_search", "tell_record"]
+__all__ = ["log_record", "run_confirm", "run_search", "tell_record"]
 
 STATE = {"completed": TrialState.COMPLETE, "pruned": TrialState.PRUNED, "failed": TrialState.FAIL}
 
@@ -89,30 +90,6 @@ def boundary_params(
 def _tried(study: optuna.Study) -> list[dict[str, float]]:
     """Parameters of a cell's completed search trials (what the boundary check compares with)."""
     return [dict(t.params) for t in study.get_trials(deepcopy=False, states=(TrialState.COMPLETE,))]
-
-
-def cell_label(cell: Cell) -> str:
-    """A cell as the runs table should read it: `lora@300`; other axes first, a group option by
-    its value (`sst5 lora@300`), any other axis as key=value (`lr=0.001 lora@300`)."""
-    values = dict(cell.values)
-    core = "@".join(str(values[k]) for k in ("strategy", "train_size") if k in values)
-    short = [k.rsplit(".", 1)[-1] for k in values]
-    rest = [
-        str(v) if "." not in k and isinstance(v, str) else f"{k if short.count(s) > 1 else s}={v}"
-        for (k, v), s in zip(cell.values, short, strict=True)
-        if k not in ("strategy", "train_size")
-    ]
-    return " ".join([*rest, core] if core else rest)
-
-
-def run_name(cell: Cell, phase: str, number: int | None = None, seed: object = None) -> str:
-    """The MLflow run name of a cell's parent run (`lora@300`), a search trial (`lora@300 search
-    #4`) or a confirmation seed (`lora@300 seed 2`): the one place names are made, so retries and
-    adoption find a dead attempt's run by it."""
-    label = cell_label(cell)
-    if phase == "cell":
-        return label
-    return f"{label} search #{number}" if phase == "search" else f"{label} seed {seed}"
 
 
 def _flag(sweep: Sweep, rec: dict[str, Any], path: Path, at_edge: list[str]) -> dict[str, Any]:

@@ -6,19 +6,29 @@ from __future__ import annotations
 import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import optuna
 import yaml
 
 from harness.config import TrackerSpec, load_spec
 from harness.errors import ConfigError
-from harness.sweep.progress import Progress
+from harness.sweep.names import run_name
 from harness.sweep.spec import Cell, SweepSpec
 from harness.sweep.study import create_study, make_pruner, open_storage, sobol_points
 from harness.tracking import NoTracker, Tracker, make_tracker, sweep_uri
 
 __all__ = ["Sweep", "check_out", "open_sweep", "prepare"]
+
+
+class ProgressSink(Protocol):
+    """What the runner tells whoever shows progress (`progress.Progress` on a terminal)."""
+
+    def enter(self, cell: Cell) -> None: ...
+
+    def trial_done(self, cell: Cell, phase: str, number: int, rec: dict[str, Any]) -> None: ...
+
+    def extend(self, runs: int) -> None: ...
 
 
 @dataclass
@@ -30,7 +40,7 @@ class Sweep:
     search: dict[str, optuna.Study] = field(default_factory=dict)
     confirm: dict[str, optuna.Study] = field(default_factory=dict)
     running: set[int] = field(default_factory=set)  # trial ids this process is running
-    progress: Progress | None = None
+    progress: ProgressSink | None = None
 
     @property
     def experiment(self) -> str:
@@ -135,8 +145,6 @@ def prepare(sweep: Sweep) -> None:
 
     A parent run the tracking store lacks (the sweep resumed on another store) is created anew;
     runs logged before stay where they were logged."""
-    from harness.sweep.runs import run_name  # runs.py imports this module
-
     spec = sweep.spec
     spec.out.mkdir(parents=True, exist_ok=True)
     (spec.out / "sweep.yaml").write_text(  # named: whoever reads the folder knows its sweep

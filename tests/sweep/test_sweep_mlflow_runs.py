@@ -9,7 +9,7 @@ import re
 
 import pytest
 
-from harness.sweep.runs import cell_label, run_name
+from harness.sweep.names import cell_label, run_name
 from harness.sweep.session import comparison_columns
 from harness.sweep.spec import Cell
 

@@ -17,7 +17,7 @@ from sweeptools import SMOKE
 
 from harness.record import read_record, write_record
 from harness.sweep.runner import _adopter, open_sweep, prepare, run_search
-from harness.sweep.runs import run_name
+from harness.sweep.names import run_name
 from harness.sweep.spec import load_sweep
 from harness.sweep.study import WORKER_ID, claim_search, heartbeat, recover_stale
 

@@ -17,7 +17,8 @@ from typing import Any, TextIO
 
 import yaml
 
-from harness.advise.cli import AdviseArgs, write_advice
+from harness.advise.args import AdviseArgs
+from harness.advise.output import write_advice
 from harness.advise.pilot.data import PilotData, prepare_data
 from harness.advise.pilot.plan import (
     PILOT_STRATEGIES,
